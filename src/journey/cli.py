@@ -1,0 +1,69 @@
+"""`journey`: simulate a landing zone, or benchmark the whole build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from journey.simulate import SimConfig, simulate
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    cfg = SimConfig(persons=args.persons, days=args.days, seed=args.seed, start=args.start)
+    summary = simulate(cfg, Path(args.out), progress=not args.quiet)
+    print(
+        f"{summary.persons} persons, {summary.sessions} visits, {summary.events} events, "
+        f"{summary.store_transactions} store transactions, {summary.contacts} contacts, "
+        f"{summary.email_events} email events -> {Path(args.out) / 'landing'} "
+        f"(truth in {Path(args.out) / 'truth'})"
+    )
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from journey.bench import run_bench
+
+    return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="journey",
+        description=(
+            "Customer Journey Warehouse tools. `journey simulate` writes a landing zone "
+            "in the shape of CONTRACT.md plus the truth the tests check against; "
+            "`journey bench` times simulate + dbt build against the cost of reading "
+            "the raw files once."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sim = sub.add_parser("simulate", help="write a simulated landing zone and its truth")
+    sim.add_argument("--persons", type=int, default=20_000, help="people to simulate")
+    sim.add_argument("--days", type=int, default=90, help="length of the window in days")
+    sim.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
+    sim.add_argument(
+        "--start", type=date.fromisoformat, default=date(2026, 1, 1), help="first day (ISO)"
+    )
+    sim.add_argument("--out", default="data", help="writes OUT/landing and OUT/truth")
+    sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.set_defaults(func=_simulate)
+
+    bench = sub.add_parser("bench", help="simulate, build and report time, memory, rows")
+    bench.add_argument("--persons", type=int, default=20_000, help="scale of the data set")
+    bench.add_argument("--days", type=int, default=90)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
+    bench.add_argument("--workdir", default="bench", help="scratch folder")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
