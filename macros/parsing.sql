@@ -1,0 +1,75 @@
+{#- Parsing helpers for raw text: URLs, timestamps, amounts. -#}
+
+{% macro url_param(url, name) -%}
+    {#- Value of one query-string parameter, URL-decoded; null if absent or
+        undecodable (a malformed escape such as %% is not an error). -#}
+    nullif(
+        {{ url_decode_safe(
+            "regexp_extract(" ~ url ~ ", '[?&]" ~ name ~ "=([^&#]*)', 1)"
+        ) }},
+        ''
+    )
+{%- endmacro %}
+
+{% macro url_decode_safe(expr) -%}
+    {{ return(adapter.dispatch('url_decode_safe', 'customer_journey')(expr)) }}
+{%- endmacro %}
+
+{% macro default__url_decode_safe(expr) -%}
+    try_reflect('java.net.URLDecoder', 'decode', {{ expr }}, 'UTF-8')
+{%- endmacro %}
+
+{% macro duckdb__url_decode_safe(expr) -%}
+    try(url_decode({{ expr }}))
+{%- endmacro %}
+
+{% macro strip_url_param(url, name) -%}
+    {#- The URL without one parameter (used to drop raw subscriber ids). -#}
+    rtrim(regexp_replace({{ url }}, '([?&]){{ name }}=[^&#]*&?', '\1'), '?&')
+{%- endmacro %}
+
+{% macro url_host(url) -%}
+    nullif(regexp_extract({{ url }}, '^[a-zA-Z]+://([^/?#:]+)', 1), '')
+{%- endmacro %}
+
+{% macro parse_timestamp(expr) -%}
+    {#- ISO-8601 text to a UTC timestamp without time zone; null if unparseable. -#}
+    {{ return(adapter.dispatch('parse_timestamp', 'customer_journey')(expr)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(expr) -%}
+    to_timestamp({{ expr }})
+{%- endmacro %}
+
+{% macro duckdb__parse_timestamp(expr) -%}
+    cast(timezone('UTC', try_cast({{ expr }} as timestamptz)) as timestamp)
+{%- endmacro %}
+
+{% macro local_to_utc(local_ts, timezone) -%}
+    {#- A wall-clock time in an IANA zone to UTC. -#}
+    {{ return(adapter.dispatch('local_to_utc', 'customer_journey')(local_ts, timezone)) }}
+{%- endmacro %}
+
+{% macro default__local_to_utc(local_ts, timezone) -%}
+    to_utc_timestamp({{ local_ts }}, {{ timezone }})
+{%- endmacro %}
+
+{% macro duckdb__local_to_utc(local_ts, timezone) -%}
+    cast(timezone('UTC', timezone({{ timezone }}, {{ local_ts }})) as timestamp)
+{%- endmacro %}
+
+{% macro parse_amount(expr) -%}
+    {#- Decimal text with a point; anything else (12,OO) is null. -#}
+    try_cast(
+        case when regexp_full_match(trim({{ expr }}), '-?[0-9]+(\.[0-9]+)?')
+            then trim({{ expr }}) end
+        as decimal(18, 4)
+    )
+{%- endmacro %}
+
+{% macro parse_boolean(expr) -%}
+    case
+        when lower(trim({{ expr }})) in ('true', 't', 'yes', 'y', '1') then true
+        when lower(trim({{ expr }})) in ('false', 'f', 'no', 'n', '0') then false
+    end
+{%- endmacro %}

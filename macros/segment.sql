@@ -1,0 +1,206 @@
+{#- Parse Segment-spec NDJSON lines (web and app share the spec) once, into
+    typed, hashed columns plus a quarantine reason. Used by the base models of
+    both event sources. -#}
+
+
+
+{% macro segment_known_events() -%}
+    {{ return([
+        'Product Viewed', 'Product Added', 'Cart Viewed', 'Checkout Started',
+        'Order Completed', 'Signed Up', 'Newsletter Subscribed',
+        'Product Reviewed', 'Referral Sent', 'Application Installed',
+        'Application Opened', 'Push Notification Opened', 'Products Searched',
+    ]) }}
+{%- endmacro %}
+
+{% macro parse_segment_events(source_relation, platform) -%}
+{%- set segment_paths = [
+    ('message_id', '$.messageId'),
+    ('event_type', '$.type'),
+    ('event_name', '$.event'),
+    ('screen_name', '$.name'),
+    ('anonymous_id', '$.anonymousId'),
+    ('user_id', '$.userId'),
+    ('occurred_at', '$.timestamp'),
+    ('sent_at', '$.sentAt'),
+    ('received_at', '$.receivedAt'),
+    ('page_url', '$.context.page.url'),
+    ('page_path', '$.context.page.path'),
+    ('page_referrer', '$.context.page.referrer'),
+    ('page_title', '$.context.page.title'),
+    ('user_agent', '$.context.userAgent'),
+    ('ip', '$.context.ip'),
+    ('campaign_source', '$.context.campaign.source'),
+    ('campaign_medium', '$.context.campaign.medium'),
+    ('campaign_name', '$.context.campaign.name'),
+    ('campaign_content', '$.context.campaign.content'),
+    ('campaign_term', '$.context.campaign.term'),
+    ('device_id', '$.context.device.id'),
+    ('advertising_id', '$.context.device.advertisingId'),
+    ('device_type', '$.context.device.type'),
+    ('device_model', '$.context.device.model'),
+    ('os_name', '$.context.os.name'),
+    ('app_version', '$.context.app.version'),
+    ('product_id', '$.properties.product_id'),
+    ('price', '$.properties.price'),
+    ('quantity', '$.properties.quantity'),
+    ('cart_id', '$.properties.cart_id'),
+    ('order_id', '$.properties.order_id'),
+    ('revenue', '$.properties.revenue'),
+    ('currency', '$.properties.currency'),
+    ('coupon', '$.properties.coupon'),
+    ('search_query', '$.properties.query'),
+    ('rating', '$.properties.rating'),
+    ('referral_code', '$.properties.referral_code'),
+    ('push_campaign', '$.properties.push_campaign'),
+    ('trait_email', '$.traits.email'),
+    ('trait_phone', '$.traits.phone'),
+] -%}
+{%- set anonymous_type = 'anonymous_id' if platform == 'web' else 'install_id' -%}
+with
+
+lines as (
+    select
+        filename as source_file,
+        line,
+        json_valid(line) as is_valid_json
+    from {{ source_relation }}
+),
+
+extracted as (
+    select
+        source_file,
+        md5(line) as row_hash,
+        is_valid_json,
+        case when is_valid_json then
+            json_extract_string(line, [
+            {%- for _, path in segment_paths %}
+                '{{ path }}'{{ "," if not loop.last }}
+            {%- endfor %}
+            ])
+        end as f
+    from lines
+),
+
+fields as (
+    select
+        source_file,
+        row_hash,
+        is_valid_json,
+        {%- for name, _ in segment_paths %}
+        f[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from extracted
+),
+
+typed as (
+    select
+        source_file,
+        row_hash,
+        is_valid_json,
+        '{{ platform }}' as platform,
+        regexp_extract(source_file, 'date=([0-9-]+)', 1) as partition_date,
+        {{ normalize_identifier('raw_message_id') }} as message_id,
+        lower(raw_event_type) as event_type,
+        raw_event_name as event_name,
+        raw_screen_name as screen_name,
+        coalesce(
+            raw_event_name in (
+                {%- for e in segment_known_events() %}
+                '{{ e }}'{{ "," if not loop.last }}
+                {%- endfor %}
+            ),
+            false
+        ) as is_known_event,
+        {{ hash_identifier(anonymous_type, normalize_identifier('raw_anonymous_id')) }}
+            as anonymous_id_hash,
+        {{ hash_identifier('user_id', normalize_identifier('raw_user_id')) }}
+            as user_id_hash,
+        {{ parse_timestamp('raw_occurred_at') }} as occurred_at,
+        {{ parse_timestamp('raw_sent_at') }} as sent_at,
+        {{ parse_timestamp('raw_received_at') }} as received_at,
+        {{ strip_url_param('raw_page_url', 'eid') }} as page_url,
+        raw_page_path as page_path,
+        nullif({{ strip_url_param('raw_page_referrer', 'eid') }}, '')
+            as page_referrer,
+        {{ url_host('raw_page_referrer') }} as referrer_host,
+        raw_page_title as page_title,
+        coalesce({{ url_param('raw_page_url', 'utm_source') }}, raw_campaign_source)
+            as utm_source,
+        coalesce({{ url_param('raw_page_url', 'utm_medium') }}, raw_campaign_medium)
+            as utm_medium,
+        coalesce({{ url_param('raw_page_url', 'utm_campaign') }}, raw_campaign_name)
+            as utm_campaign,
+        coalesce(
+            {{ url_param('raw_page_url', 'utm_content') }}, raw_campaign_content
+        ) as utm_content,
+        coalesce({{ url_param('raw_page_url', 'utm_term') }}, raw_campaign_term)
+            as utm_term,
+        {{ url_param('raw_page_url', 'gclid') }} is not null as has_gclid,
+        {{ url_param('raw_page_url', 'fbclid') }} is not null as has_fbclid,
+        {{ hash_identifier(
+            'esp_subscriber_id', url_param('raw_page_url', 'eid')
+        ) }} as esp_subscriber_id_hash,
+        raw_page_url is not null
+        and {{ url_host('raw_page_url') }} is null as is_malformed_url,
+        raw_user_agent as user_agent,
+        {{ hash_identifier('ip', normalize_identifier('raw_ip')) }} as ip_hash,
+        {{ hash_identifier('device_id', normalize_identifier('raw_device_id')) }}
+            as device_id_hash,
+        {{ hash_identifier(
+            'advertising_id', normalize_identifier('lower(raw_advertising_id)')
+        ) }} as advertising_id_hash,
+        lower(raw_device_type) as device_type,
+        raw_device_model as device_model,
+        raw_os_name as os_name,
+        raw_app_version as app_version,
+        raw_product_id as product_id,
+        try_cast(raw_price as decimal(18, 4)) as price,
+        try_cast(raw_quantity as integer) as quantity,
+        raw_cart_id as cart_id,
+        raw_order_id as order_id,
+        try_cast(raw_revenue as decimal(18, 4)) as revenue,
+        upper(raw_currency) as currency,
+        raw_coupon as coupon,
+        raw_search_query as search_query,
+        try_cast(raw_rating as integer) as rating,
+        raw_referral_code as referral_code,
+        raw_push_campaign as push_campaign,
+        {{ hash_identifier('email', normalize_email('raw_trait_email')) }}
+            as email_hash,
+        {{ hash_identifier('phone', normalize_phone('raw_trait_phone')) }}
+            as phone_hash,
+        raw_trait_phone is not null
+        and {{ normalize_phone('raw_trait_phone') }} is null as is_invalid_phone
+    from fields
+),
+
+checked as (
+    select
+        *,
+        case
+            when not is_valid_json then 'line is not valid JSON'
+            when message_id is null then 'missing messageId'
+            when event_type is null
+                or event_type not in ('page', 'screen', 'track', 'identify')
+                then 'unknown event type'
+            when occurred_at is null then 'missing or unparseable timestamp'
+            when event_type = 'track' and event_name is null
+                then 'track call without an event name'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        -- at-least-once delivery: the first receipt of a messageId is kept
+        quarantine_reason is null and row_number() over (
+            partition by message_id, quarantine_reason is null
+            order by received_at nulls last, source_file, row_hash
+        ) > 1 as is_duplicate
+    from checked
+)
+
+select * from final
+{%- endmacro %}

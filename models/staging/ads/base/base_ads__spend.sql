@@ -1,0 +1,72 @@
+{{ config(materialized='table') }}
+
+with
+
+source as (
+    select * from {{ source('ads', 'spend') }}
+),
+
+rates as (
+    select * from {{ ref('currency_rates') }}
+),
+
+typed as (
+    select
+        source.filename as source_file,
+        {{ surrogate_key([
+            'source.filename', 'source.date', 'source.platform',
+            'source.campaign_id', 'source.spend'
+        ]) }} as row_hash,
+        try_cast(source.date as date) as spend_date,
+        lower(nullif(trim(source.platform), '')) as platform,
+        nullif(trim(source.account_id), '') as account_id,
+        nullif(trim(source.campaign_id), '') as campaign_id,
+        nullif(trim(source.campaign_name), '') as campaign_name,
+        nullif(trim(source.utm_source), '') as utm_source,
+        nullif(trim(source.utm_medium), '') as utm_medium,
+        nullif(trim(source.utm_campaign), '') as utm_campaign,
+        try_cast(source.impressions as bigint) as impressions,
+        try_cast(source.clicks as bigint) as clicks,
+        {{ parse_amount('source.spend') }} as spend,
+        upper(nullif(trim(source.currency), '')) as currency
+    from source
+),
+
+converted as (
+    select
+        typed.*,
+        cast(typed.spend * rates.eur_per_unit as decimal(18, 2)) as spend_eur,
+        rates.eur_per_unit
+    from typed
+    left join rates
+        on
+            typed.currency = rates.currency
+            and typed.spend_date between rates.valid_from and rates.valid_to
+),
+
+checked as (
+    select
+        *,
+        case
+            when spend_date is null then 'unparseable date'
+            when campaign_id is null then 'missing campaign_id'
+            when spend is null then 'unparseable spend'
+            when impressions is null or clicks is null
+                then 'unparseable impressions or clicks'
+            when eur_per_unit is null then 'no EUR rate for the currency and day'
+        end as quarantine_reason
+    from converted
+),
+
+final as (
+    select
+        *,
+        -- a re-exported day replaces the earlier export of the same day
+        quarantine_reason is null and row_number() over (
+            partition by spend_date, platform, campaign_id, quarantine_reason is null
+            order by source_file desc, row_hash
+        ) > 1 as is_duplicate
+    from checked
+)
+
+select * from final

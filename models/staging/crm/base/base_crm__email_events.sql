@@ -1,0 +1,58 @@
+{{ config(materialized='table') }}
+
+with
+
+source as (
+    select * from {{ source('crm', 'email_events') }}
+),
+
+typed as (
+    select
+        filename as source_file,
+        {{ surrogate_key(['filename', 'event_id', 'event_type', 'occurred_at']) }}
+            as row_hash,
+        {{ normalize_identifier('event_id') }} as email_event_id,
+        {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}
+            as contact_id_hash,
+        {{ hash_identifier(
+            'esp_subscriber_id', normalize_identifier('esp_subscriber_id')
+        ) }} as esp_subscriber_id_hash,
+        nullif(trim(campaign_id), '') as campaign_id,
+        nullif(trim(campaign_name), '') as campaign_name,
+        lower(trim(event_type)) as event_type,
+        {{ strip_url_param('url', 'eid') }} as url,
+        {{ url_param('url', 'utm_source') }} as utm_source,
+        {{ url_param('url', 'utm_medium') }} as utm_medium,
+        {{ url_param('url', 'utm_campaign') }} as utm_campaign,
+        {{ url_param('url', 'utm_content') }} as utm_content,
+        {{ parse_timestamp('occurred_at') }} as occurred_at
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when email_event_id is null then 'missing event_id'
+            when event_type is null or event_type not in (
+                'sent', 'delivered', 'open', 'click', 'bounce', 'unsubscribe',
+                'spam_report'
+            ) then 'unknown event_type'
+            when occurred_at is null then 'missing or unparseable occurred_at'
+            when contact_id_hash is null and esp_subscriber_id_hash is null
+                then 'no contact_id nor esp_subscriber_id'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        quarantine_reason is null and row_number() over (
+            partition by email_event_id, quarantine_reason is null
+            order by source_file, row_hash
+        ) > 1 as is_duplicate
+    from checked
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+contacts as (
+    select * from {{ ref('base_crm__contacts') }}
+),
+
+final as (
+    select
+        contact_id_hash,
+        user_id_hash,
+        email_hash,
+        phone_hash,
+        is_invalid_phone,
+        loyalty_card_hash,
+        postal_code,
+        has_marketing_consent,
+        created_at,
+        updated_at,
+        erased_at,
+        is_erased,
+        snapshot_date,
+        source_file
+    from contacts
+    where quarantine_reason is null and not is_duplicate
+)
+
+select * from final

@@ -1,0 +1,26 @@
+with
+
+email_events as (
+    select * from {{ ref('base_crm__email_events') }}
+),
+
+final as (
+    select
+        email_event_id,
+        contact_id_hash,
+        esp_subscriber_id_hash,
+        campaign_id,
+        campaign_name,
+        event_type,
+        url,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        occurred_at,
+        source_file
+    from email_events
+    where quarantine_reason is null and not is_duplicate
+)
+
+select * from final

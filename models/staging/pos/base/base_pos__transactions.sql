@@ -1,0 +1,87 @@
+-- Till transactions typed, converted to UTC with the store's time zone and to
+-- EUR with the rate valid on the day. The store master is read from its
+-- source (a lookup, not a staging-on-staging dependency).
+{{ config(materialized='table') }}
+
+with
+
+source as (
+    select * from {{ source('pos', 'transactions') }}
+),
+
+stores as (
+    select
+        nullif(trim(store_id), '') as store_id,
+        max(nullif(trim(timezone), '')) as timezone
+    from {{ source('pos', 'stores') }}
+    group by 1
+),
+
+rates as (
+    select * from {{ ref('currency_rates') }}
+),
+
+typed as (
+    select
+        source.filename as source_file,
+        {{ surrogate_key([
+            'source.filename', 'source.transaction_id', 'source.occurred_at',
+            'source.total_amount'
+        ]) }} as row_hash,
+        nullif(trim(source.transaction_id), '') as transaction_id,
+        nullif(trim(source.store_id), '') as store_id,
+        stores.timezone as store_timezone,
+        try_cast(source.occurred_at as timestamp) as occurred_at_local,
+        {{ hash_identifier(
+            'loyalty_card', normalize_identifier('source.loyalty_card_id')
+        ) }} as loyalty_card_hash,
+        {{ hash_identifier('email', normalize_email('source.receipt_email')) }}
+            as receipt_email_hash,
+        {{ parse_amount('source.total_amount') }} as total_amount,
+        upper(nullif(trim(source.currency), '')) as currency,
+        lower(nullif(trim(source.payment_type), '')) as payment_type,
+        coalesce({{ parse_boolean('source.is_return') }}, false) as is_return
+    from source
+    left join stores on nullif(trim(source.store_id), '') = stores.store_id
+),
+
+converted as (
+    select
+        typed.*,
+        {{ local_to_utc('typed.occurred_at_local', 'typed.store_timezone') }}
+            as occurred_at,
+        rates.eur_per_unit,
+        cast(typed.total_amount * rates.eur_per_unit as decimal(18, 2))
+            as total_amount_eur
+    from typed
+    left join rates
+        on
+            typed.currency = rates.currency
+            and cast(typed.occurred_at_local as date)
+            between rates.valid_from and rates.valid_to
+),
+
+checked as (
+    select
+        *,
+        case
+            when transaction_id is null then 'missing transaction_id'
+            when store_timezone is null then 'unknown store_id'
+            when occurred_at_local is null then 'unparseable occurred_at'
+            when total_amount is null then 'unparseable total_amount'
+            when eur_per_unit is null then 'no EUR rate for the currency and day'
+        end as quarantine_reason
+    from converted
+),
+
+final as (
+    select
+        *,
+        quarantine_reason is null and row_number() over (
+            partition by transaction_id, quarantine_reason is null
+            order by source_file, row_hash
+        ) > 1 as is_duplicate
+    from checked
+)
+
+select * from final

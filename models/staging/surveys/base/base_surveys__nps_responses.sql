@@ -1,0 +1,55 @@
+{{ config(materialized='table') }}
+
+with
+
+source as (
+    select * from {{ source('surveys', 'nps_responses') }}
+),
+
+typed as (
+    select
+        filename as source_file,
+        {{ surrogate_key(['filename', 'response_id', 'submitted_at']) }}
+            as row_hash,
+        nullif(trim(response_id), '') as response_id,
+        {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}
+            as contact_id_hash,
+        {{ parse_timestamp('submitted_at') }} as submitted_at,
+        try_cast(nps_score as integer) as nps_score,
+        -- free text can hold contact details: they are masked, not kept
+        nullif(
+            regexp_replace(
+                regexp_replace(
+                    comment, '[^\s@]+@[^\s@]+', '[email]', 'g'
+                ),
+                '\+?[0-9][0-9 .()-]{7,}[0-9]', '[phone]', 'g'
+            ),
+            ''
+        ) as comment
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when response_id is null then 'missing response_id'
+            when contact_id_hash is null then 'missing contact_id'
+            when submitted_at is null then 'missing or unparseable submitted_at'
+            when nps_score is null or nps_score not between 0 and 10
+                then 'nps_score is not an integer from 0 to 10'
+        end as quarantine_reason
+    from typed
+),
+
+final as (
+    select
+        *,
+        quarantine_reason is null and row_number() over (
+            partition by response_id, quarantine_reason is null
+            order by source_file, row_hash
+        ) > 1 as is_duplicate
+    from checked
+)
+
+select * from final
