@@ -114,6 +114,7 @@ class SimConfig:
     late_app_rate: float = 0.05
     junk_rate: float = 0.004
     malformed_url_rate: float = 0.002
+    truncated_line_rate: float = 0.001
     bad_csv_rate: float = 0.003
     unknown_event_rate: float = 0.005
     shared_tablets: int = 0  # 0 = one per 2,000 persons, at least 1

@@ -145,18 +145,25 @@ shaped as (
 select * from shaped
 """
 
-COMMON_COLUMNS = """
-    uuid_of('msg', e) as "messageId",
-    type,
-    event,
-    case when type = 'screen' then
-        case kind_name when 'product_page' then 'Product' else 'Browse' end end as name,
-    anonymous_id as "anonymousId",
-    sent_user_id as "userId",
-    {ts} as "timestamp",
-    {sent} as "sentAt",
-    {received} as "receivedAt",
-    {{
+# (JSON key, SQL expression) of the fields web and app events share, in the
+# order Segment writes them; {ts}, {sent} and {received} are filled per source.
+COMMON_FIELDS = [
+    ("messageId", "uuid_of('msg', e)"),
+    ("type", "type"),
+    ("event", "event"),
+    (
+        "name",
+        "case when type = 'screen' then case kind_name when 'product_page' "
+        "then 'Product' else 'Browse' end end",
+    ),
+    ("anonymousId", "anonymous_id"),
+    ("userId", "sent_user_id"),
+    ("timestamp", "{ts}"),
+    ("sentAt", "{sent}"),
+    ("receivedAt", "{received}"),
+    (
+        "properties",
+        """{
         'product_id': case when kind_name in ('product_viewed', 'added', 'review')
             then product_id end,
         'price': case when kind_name in ('product_viewed', 'added')
@@ -174,12 +181,17 @@ COMMON_COLUMNS = """
         'referral_code': case when kind_name = 'referral'
             then 'REF-' || upper(substr(hx('ref', p), 1, 6)) end,
         'push_campaign': case when kind_name = 'landing' then push_campaign end
-    }} as properties,
-    case when traits > 0 then {{
+    }""",
+    ),
+    (
+        "traits",
+        """case when traits > 0 then {
         'email': email_as_typed(p, country, variant),
         'phone': case when traits = 2 then phone_as_typed(p, country, variant) end
-    }} end as traits
-"""
+    } end""",
+    ),
+]
+
 
 CAMPAIGN_STRUCT = """
 case when kind_name = 'landing' and channel_name = 'push' then

@@ -22,6 +22,7 @@ with web_app as (
         sent_user_id, traits, logged_in, cookie < 0 as shared_cookie,
         pi.email, pi.phone, pi.idfv, pi.adid, pi.is_qa, ev.eid
     from ev_full as ev inner join person_ids as pi using (p)
+    where not ev.truncated
 ),
 obs as (
     select record, person_id, case when is_app then 'install_id' else 'anonymous_id' end

@@ -26,7 +26,7 @@ from journey.simulate.config import (
 )
 from journey.simulate.crm import EMAIL_EVENTS, Contacts, EmailEvents, NpsAnswers
 from journey.simulate.offline import StoreSales
-from journey.simulate.online import KINDS, Events, Sessions
+from journey.simulate.online import KINDS, Events, K, Sessions
 from journey.simulate.population import N_INTERNAL, Population
 
 
@@ -152,6 +152,8 @@ def register_world(
         junk_anonymous=np.where(junk < cfg.junk_rate / 2, rng.integers(1, 4, m), 0),
         junk_user=np.where(junk > 1 - cfg.junk_rate / 2, rng.integers(1, 5, m), 0),
         malformed=rng.random(m) < cfg.malformed_url_rate,
+        # a collector crash cut a few page-view lines short: invalid JSON
+        truncated=(rng.random(m) < cfg.truncated_line_rate) & (ev.kind == K["extra_page"]),
         duplicate_delay=pa.array(rng.choice([0.00001, 0.6, 1.5], m), mask=~dup),
         jitter_ms=rng.integers(200, 3000, m),
     )
@@ -206,18 +208,27 @@ def _iso(col: str) -> str:
     return f"strftime({col}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'"
 
 
-def _write_partitioned(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> int:
-    """One gzipped NDJSON file per collector day, as object-storage destinations do."""
-    days = [r[0] for r in con.execute(f"select distinct day from {table} order by 1").fetchall()]
-    for day in days:
-        target = folder / f"date={day}"
-        target.mkdir(parents=True, exist_ok=True)
-        con.execute(
-            f"copy (select * exclude (day, sort_key) from {table} where day = '{day}' "
-            f"order by sort_key) to '{target / 'part-0.jsonl.gz'}' "
-            "(format json, compression gzip)"
+def _write_partitioned(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> None:
+    """One gzipped NDJSON file per collector day (`date=YYYY-MM-DD/part-0.jsonl.gz`).
+
+    DuckDB's JSON writer cannot partition, so each event is serialised with
+    to_json and written as a one-column, unquoted CSV, which is NDJSON.
+    One thread keeps the files byte-identical from run to run.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute("set threads = 1")
+    con.execute(
+        f"""
+        copy (
+            select line, day as date from {table} order by day, sort_key, e
+        ) to '{folder}' (
+            format csv, header false, quote '', escape '', delimiter '\x01',
+            partition_by (date), compression gzip, overwrite_or_ignore,
+            filename_pattern 'part-{{i}}', file_extension 'jsonl.gz'
         )
-    return len(days)
+        """
+    )
+    con.execute("reset threads")
 
 
 def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
@@ -235,59 +246,61 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
         from ev_full where duplicate_delay is not null
         """
     )
-    received = _iso("delivered_at")
     ts = _iso("ts")
-    sent_app = _iso("delivered_at - interval 1 second")
-    common_web = landing_sql.COMMON_COLUMNS.format(ts=ts, sent=ts, received=received)
-    common_app = landing_sql.COMMON_COLUMNS.format(ts=ts, sent=sent_app, received=received)
+    sent = {"web": ts, "app": _iso("delivered_at - interval 100 millisecond")}
     ua = landing_sql.USER_AGENTS
     campaign = landing_sql.CAMPAIGN_STRUCT
-    con.execute(
-        f"""
-        create or replace table web_out as
-        select
-            strftime(delivered_at, '%Y-%m-%d') as day,
-            delivered_at as sort_key,
-            {common_web},
-            {{
-                'page': {{
-                    'url': 'https://shop.example' || path || coalesce(query_string, ''),
-                    'path': path,
-                    'referrer': referrer,
-                    'title': path
-                }},
-                'userAgent': {ua},
-                'ip': ip,
-                'campaign': {campaign}
-            }} as context
-        from ev_delivered where not is_app
-        """
-    )
-    con.execute(
-        f"""
-        create or replace table app_out as
-        select
-            strftime(delivered_at, '%Y-%m-%d') as day,
-            delivered_at as sort_key,
-            {common_app},
-            {{
-                'device': {{
-                    'id': idfv,
-                    'advertisingId': adid,
-                    'type': os,
-                    'model': case when os = 'ios' then 'iPhone 16' else 'Pixel 9' end
-                }},
-                'os': {{'name': case when os = 'ios' then 'iOS' else 'Android' end,
-                        'version': case when os = 'ios' then '18.1' else '15' end}},
-                'app': {{'version': '4.' || (2 + variant % 3)::varchar || '.0'}},
-                'ip': ip,
-                'campaign': {campaign}
-            }} as context
-        from ev_delivered where is_app
-        """
-    )
-    _write_partitioned(con, "web_out", out / "web")
-    _write_partitioned(con, "app_out", out / "app")
+    context = {
+        "web": f"""{{
+            'page': {{
+                'url': 'https://shop.example' || path || coalesce(query_string, ''),
+                'path': path,
+                'referrer': referrer,
+                'title': path
+            }},
+            'userAgent': {ua},
+            'ip': ip,
+            'campaign': {campaign}
+        }}""",
+        "app": f"""{{
+            'device': {{
+                'id': idfv,
+                'advertisingId': adid,
+                'type': os,
+                'model': case when os = 'ios' then 'iPhone 16' else 'Pixel 9' end
+            }},
+            'os': {{'name': case when os = 'ios' then 'iOS' else 'Android' end,
+                    'version': case when os = 'ios' then '18.1' else '15' end}},
+            'app': {{'version': '4.' || (2 + variant % 3)::varchar || '.0'}},
+            'ip': ip,
+            'campaign': {campaign}
+        }}""",
+    }
+    for platform in ("web", "app"):
+        fields = [
+            (
+                key,
+                expr.replace("{ts}", ts)
+                .replace("{sent}", sent[platform])
+                .replace("{received}", _iso("delivered_at")),
+            )
+            for key, expr in landing_sql.COMMON_FIELDS
+        ] + [("context", context[platform])]
+        payload = ",\n".join(f"'{key}': {expr}" for key, expr in fields)
+        con.execute(
+            f"""
+            create or replace table {platform}_out as
+            select
+                strftime(delivered_at, '%Y-%m-%d') as day,
+                delivered_at as sort_key,
+                e,
+                case when truncated
+                    then left(to_json({{{payload}}})::varchar, 60)
+                    else to_json({{{payload}}})::varchar end as line
+            from ev_delivered where is_app = {platform == "app"}
+            """
+        )
+        _write_partitioned(con, f"{platform}_out", out / platform)
 
 
 def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
@@ -400,49 +413,63 @@ def write_pos(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None
         inner join sale_amounts as a using (t)
         """
     )
-    files = con.execute("select distinct store_id, local_day from pos_out order by 1, 2").fetchall()
-    for store_id, day in files:
-        where = f"where p.store_id = '{store_id}' and p.local_day = '{day}'"
-        _copy_csv(
-            con,
-            f"""
-            select
-                p.transaction_id,
-                p.store_id,
-                case when p.bad_date then strftime(p.local_at, '%d/%m/%Y %Hh%M')
-                    else strftime(p.local_at, '%Y-%m-%d %H:%M:%S') end as occurred_at,
-                case when p.card_owner >= 0 then card_of(p.card_owner) end as loyalty_card_id,
-                case when p.receipt_email then lower(pi.email) end as receipt_email,
-                case when p.bad_amount then split_part(printf('%.2f', p.total), '.', 1) || ',OO'
-                    else printf('%.2f', p.total) end as total_amount,
-                p.currency,
-                case when p.card_owner < 0 and not p.receipt_email and p.t % 3 = 0
-                    then 'cash' else 'card' end as payment_type,
-                p.is_return::varchar as is_return
-            from pos_out as p inner join person_ids as pi on pi.p = p.p
-            {where}
-            order by p.transaction_id
-            """,
-            out / "pos" / "transactions" / f"{store_id}_{day}.csv",
-        )
-        _copy_csv(
-            con,
-            f"""
-            select
-                p.transaction_id,
-                row_number() over (partition by l.t order by pr.i, l.quantity) as line_no,
-                pr.product_id,
-                l.quantity,
-                printf('%.2f', round(pr.price_eur / r.eur_per_unit, 2)) as unit_price
-            from sale_lines as l
-            inner join pos_out as p using (t)
-            inner join products as pr on pr.i = l.product
-            inner join rates as r on r.currency = p.currency
-            {where}
-            order by p.transaction_id, line_no
-            """,
-            out / "pos" / "transaction_lines" / f"{store_id}_{day}.csv",
-        )
+    file_key = "p.store_id || '_' || p.local_day as file_key"
+    _copy_per_file(
+        con,
+        f"""
+        select
+            p.transaction_id,
+            p.store_id,
+            case when p.bad_date then strftime(p.local_at, '%d/%m/%Y %Hh%M')
+                else strftime(p.local_at, '%Y-%m-%d %H:%M:%S') end as occurred_at,
+            case when p.card_owner >= 0 then card_of(p.card_owner) end as loyalty_card_id,
+            case when p.receipt_email then lower(pi.email) end as receipt_email,
+            case when p.bad_amount then split_part(printf('%.2f', p.total), '.', 1) || ',OO'
+                else printf('%.2f', p.total) end as total_amount,
+            p.currency,
+            case when p.card_owner < 0 and not p.receipt_email and p.t % 3 = 0
+                then 'cash' else 'card' end as payment_type,
+            p.is_return::varchar as is_return,
+            {file_key}
+        from pos_out as p inner join person_ids as pi on pi.p = p.p
+        order by p.transaction_id
+        """,
+        out / "pos" / "transactions",
+    )
+    _copy_per_file(
+        con,
+        f"""
+        select
+            p.transaction_id,
+            row_number() over (partition by l.t order by pr.i, l.quantity) as line_no,
+            pr.product_id,
+            l.quantity,
+            printf('%.2f', round(pr.price_eur / r.eur_per_unit, 2)) as unit_price,
+            {file_key}
+        from sale_lines as l
+        inner join pos_out as p using (t)
+        inner join products as pr on pr.i = l.product
+        inner join rates as r on r.currency = p.currency
+        order by p.transaction_id, line_no
+        """,
+        out / "pos" / "transaction_lines",
+    )
+
+
+def _copy_per_file(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> None:
+    """One CSV per value of the query's file_key column: FOLDER/<file_key>.csv."""
+    staging = folder.parent / f".{folder.name}.partitions"
+    shutil.rmtree(staging, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute("set threads = 1")
+    con.execute(
+        f"copy ({query}) to '{staging}' (format csv, header, partition_by (file_key), "
+        "filename_pattern 'part-{i}')"
+    )
+    con.execute("reset threads")
+    for part in sorted(staging.glob("file_key=*/part-0.csv")):
+        part.rename(folder / (part.parent.name.removeprefix("file_key=") + ".csv"))
+    shutil.rmtree(staging)
 
 
 def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np.random.Generator) -> None:
