@@ -6,7 +6,8 @@ lines as (
 
 final as (
     select
-        {{ surrogate_key(['transaction_id', 'line_no']) }} as transaction_line_id,
+        {{ surrogate_key(['transaction_id', 'line_no']) }}
+            as transaction_line_id,
         transaction_id,
         line_no,
         product_id,

@@ -15,7 +15,7 @@ final as (
             when nps_score >= 7 then 'passive'
             else 'detractor'
         end as nps_category,
-        comment,
+        response_comment,
         source_file
     from responses
     where quarantine_reason is null and not is_duplicate

@@ -53,7 +53,8 @@ checked as (
             when spend is null then 'unparseable spend'
             when impressions is null or clicks is null
                 then 'unparseable impressions or clicks'
-            when eur_per_unit is null then 'no EUR rate for the currency and day'
+            when eur_per_unit is null
+                then 'no EUR rate for the currency and day'
         end as quarantine_reason
     from converted
 ),
@@ -63,8 +64,9 @@ final as (
         *,
         -- a re-exported day replaces the earlier export of the same day
         quarantine_reason is null and row_number() over (
-            partition by spend_date, platform, campaign_id, quarantine_reason is null
-            order by source_file desc, row_hash
+            partition by
+                spend_date, platform, campaign_id, quarantine_reason is null
+            order by source_file desc, row_hash asc
         ) > 1 as is_duplicate
     from checked
 )

@@ -18,7 +18,6 @@ typed as (
         try_cast(
             regexp_extract(filename, '(\d{4}-\d{2}-\d{2})\.csv$', 1) as date
         ) as snapshot_date,
-        {{ normalize_identifier('contact_id') }} as contact_id,
         {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}
             as contact_id_hash,
         {{ hash_identifier('user_id', normalize_identifier('customer_id')) }}
@@ -27,7 +26,9 @@ typed as (
         {{ hash_identifier('phone', normalize_phone('phone')) }} as phone_hash,
         phone is not null and {{ normalize_phone('phone') }} is null
             as is_invalid_phone,
-        {{ hash_identifier('loyalty_card', normalize_identifier('loyalty_card_id')) }}
+        {{ hash_identifier(
+            'loyalty_card', normalize_identifier('loyalty_card_id')
+        ) }}
             as loyalty_card_hash,
         nullif(trim(postal_code), '') as postal_code,
         {{ parse_boolean('marketing_consent') }} as has_marketing_consent,
@@ -44,7 +45,7 @@ checked as (
     select
         *,
         case
-            when contact_id is null then 'missing contact_id'
+            when contact_id_hash is null then 'missing contact_id'
             when snapshot_date is null
                 then 'file name has no snapshot date (contacts_YYYY-MM-DD.csv)'
             when created_at is null then 'missing or unparseable created_at'
@@ -58,8 +59,9 @@ final as (
         * exclude (is_bad_erased_at),
         -- a later snapshot supersedes every earlier row of the same contact
         quarantine_reason is null and row_number() over (
-            partition by contact_id, quarantine_reason is null
-            order by snapshot_date desc, updated_at desc nulls last, row_hash
+            partition by contact_id_hash, quarantine_reason is null
+            order by
+                snapshot_date desc, updated_at desc nulls last, row_hash asc
         ) > 1 as is_duplicate
     from checked
 )

@@ -9,7 +9,9 @@ source as (
 typed as (
     select
         filename as source_file,
-        {{ surrogate_key(['filename', 'event_id', 'event_type', 'occurred_at']) }}
+        {{ surrogate_key([
+            'filename', 'event_id', 'event_type', 'occurred_at'
+        ]) }}
             as row_hash,
         {{ normalize_identifier('event_id') }} as email_event_id,
         {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}

@@ -33,7 +33,7 @@ final as (
         *,
         quarantine_reason is null and row_number() over (
             partition by store_id, quarantine_reason is null
-            order by source_file desc, row_hash
+            order by source_file desc, row_hash asc
         ) > 1 as is_duplicate
     from checked
 )

@@ -69,7 +69,8 @@ checked as (
             when store_timezone is null then 'unknown store_id'
             when occurred_at_local is null then 'unparseable occurred_at'
             when total_amount is null then 'unparseable total_amount'
-            when eur_per_unit is null then 'no EUR rate for the currency and day'
+            when eur_per_unit is null
+                then 'no EUR rate for the currency and day'
         end as quarantine_reason
     from converted
 ),

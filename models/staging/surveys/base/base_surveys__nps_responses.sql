@@ -25,7 +25,7 @@ typed as (
                 '\+?[0-9][0-9 .()-]{7,}[0-9]', '[phone]', 'g'
             ),
             ''
-        ) as comment
+        ) as response_comment
     from source
 ),
 
