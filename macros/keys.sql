@@ -11,18 +11,6 @@
     {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}
 
-{% macro star_except(relation, except) -%}
-    {#- The relation's columns, comma-separated, minus the ones named. -#}
-    {%- if not execute -%}{{ return('*') }}{%- endif -%}
-    {%- set names = [] -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- if column.name | lower not in except | map('lower') | list -%}
-            {%- do names.append(adapter.quote(column.name)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ names | join(',\n    ') }}
-{%- endmacro %}
-
 {% macro landing_base_models() -%}
     {#- (source, entity, base model) for every landing-zone entity: the row
         accounting and the quarantine read them all. -#}

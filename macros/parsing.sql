@@ -32,6 +32,20 @@
     nullif(regexp_extract({{ url }}, '^[a-zA-Z]+://([^/?#:]+)', 1), '')
 {%- endmacro %}
 
+{% macro is_malformed_url(url) -%}
+    {#- No scheme and host, white space, or a % not starting a %XX escape. -#}
+    (
+        {{ url }} is not null
+        and (
+            {{ url_host(url) }} is null
+            or regexp_matches({{ url }}, '\s')
+            or regexp_matches(
+                {{ url }}, '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'
+            )
+        )
+    )
+{%- endmacro %}
+
 {% macro parse_timestamp(expr) -%}
     {#- ISO-8601 text to a UTC timestamp without time zone; null if unparseable. -#}
     {{ return(adapter.dispatch('parse_timestamp', 'customer_journey')(expr)) }}

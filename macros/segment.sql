@@ -141,8 +141,7 @@ typed as (
         {{ hash_identifier(
             'esp_subscriber_id', url_param('raw_page_url', 'eid')
         ) }} as esp_subscriber_id_hash,
-        raw_page_url is not null
-        and {{ url_host('raw_page_url') }} is null as is_malformed_url,
+        {{ is_malformed_url('raw_page_url') }} as is_malformed_url,
         raw_user_agent as user_agent,
         {{ hash_identifier('ip', normalize_identifier('raw_ip')) }} as ip_hash,
         {{ hash_identifier('device_id', normalize_identifier('raw_device_id')) }}

@@ -29,7 +29,8 @@ obs as (
         as identifier_type, anonymous_id as value,
         shared_cookie as is_shared, false as is_test from web_app
     union all
-    select record, person_id, 'user_id', sent_user_id, false, is_qa
+    select record, person_id, 'user_id', sent_user_id, false,
+        is_qa and sent_user_id like 'test-account-%'
     from web_app where sent_user_id is not null
     union all
     select record, person_id, 'email', email, false, false from web_app where traits > 0
@@ -87,7 +88,7 @@ def evidence_groups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create or replace table nodes as
-        select identifier_type, value, any_value(person_id) as person_id,
+        select identifier_type, value, min(person_id) as person_id,
             bool_or(is_junk) as is_junk, bool_or(is_shared) as is_shared,
             bool_or(is_test) as is_test,
             row_number() over (order by identifier_type, value) - 1 as node
@@ -231,6 +232,9 @@ def write_truth(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in ("identifiers", "conversions", "sessions", "stages", "persons"):
-        con.execute(f"copy {name}_truth to '{out / (name + '.parquet')}' (format parquet)")
+        con.execute(
+            f"copy (select * from {name}_truth order by all) "
+            f"to '{out / (name + '.parquet')}' (format parquet)"
+        )
         counts[name] = con.execute(f"select count(*) from {name}_truth").fetchone()[0]
     return counts

@@ -130,7 +130,7 @@ def register_world(
         campaign=s.campaign,
         is_order=s.is_order,
         email_send=s.email_send,
-        late_days=np.where(late, rng.uniform(0.05, 10, len(s)), 0.0),
+        late_days=np.where(late, rng.uniform(0.05, 9.9, len(s)), 0.0),
     )
     m = len(ev.session)
     dup = rng.random(m) < cfg.duplicate_rate

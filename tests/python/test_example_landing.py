@@ -1,0 +1,125 @@
+"""The hand-written example zone of shared/ builds, and holds what its README says."""
+
+from __future__ import annotations
+
+import duckdb
+from conftest import SALT
+from helpers import identifier_hash
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return row[0] if len(row) == 1 else row
+
+
+def test_row_accounting_of_the_example(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    rows = {
+        (s, e): (f, st, d, q)
+        for s, e, f, st, d, q in example_warehouse.execute(
+            "select source_name, entity, rows_in_files, staged_rows, duplicate_rows, "
+            "quarantined_rows from marts.rpt_row_accounting"
+        ).fetchall()
+    }
+    assert rows[("web", "events")] == (10, 9, 1, 0)  # web-00006 delivered twice
+    assert rows[("app", "events")] == (5, 5, 0, 0)
+    assert rows[("pos", "transactions")] == (5, 4, 0, 1)
+    assert rows[("crm", "contacts")] == (2, 2, 0, 0)
+    reason = _one(
+        example_warehouse,
+        "select quarantine_reason from marts.rpt_quarantined_rows where entity = 'transactions'",
+    )
+    assert reason == "unparseable occurred_at"  # '16/03/2026 18h05', amount '12,OO'
+
+
+def test_messy_identifiers_hash_alike_across_sources(
+    example_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    email = identifier_hash(SALT, "email", "sam.weber@example.net")
+    phone = identifier_hash(SALT, "phone", "+33698765432")
+    # '  SAM.Weber@Example.net' and '+33 6 98 76 54 32' on the web identify call
+    web = example_warehouse.execute(
+        "select email_hash, phone_hash from staging.stg_web__events where message_id = 'web-00004'"
+    ).fetchone()
+    # 'sam.weber@example.net' on the app, '06 98 76 54 32' in the CRM
+    app = _one(
+        example_warehouse,
+        "select email_hash from staging.stg_app__events where message_id = 'app-00011'",
+    )
+    crm = example_warehouse.execute(
+        "select email_hash, phone_hash from staging.stg_crm__contacts where not is_erased"
+    ).fetchone()
+    assert web == (email, phone)
+    assert app == email
+    assert crm == (email, phone)
+
+
+def test_store_time_and_currency_are_converted(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    marseille = example_warehouse.execute(
+        "select cast(occurred_at as varchar), total_amount_eur from staging.stg_pos__transactions "
+        "where transaction_id = 'MRS-01-0001931'"
+    ).fetchone()
+    london_return = example_warehouse.execute(
+        "select cast(occurred_at as varchar), total_amount_eur, is_return "
+        "from staging.stg_pos__transactions where transaction_id = 'LON-02-0000416'"
+    ).fetchone()
+    assert marseille == ("2026-03-16 16:42:10", 32)  # Paris is UTC+1 in March
+    assert london_return[0] == "2026-03-17 12:30:00"  # London is UTC+0 in March
+    assert float(london_return[1]) == round(-21.00 * 1.17, 2)
+    assert london_return[2] is True
+
+
+def test_urls_are_parsed_and_subscriber_ids_removed(
+    example_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    landing = example_warehouse.execute(
+        "select utm_source, utm_medium, utm_campaign, utm_content "
+        "from staging.stg_web__events where message_id = 'web-00001'"
+    ).fetchone()
+    assert landing == ("tiktok", "paid_social", "autumn_mugs", "video_a")
+    malformed = _one(
+        example_warehouse,
+        "select is_malformed_url from staging.stg_web__events where message_id = 'web-00008'",
+    )
+    assert malformed is True
+    click = example_warehouse.execute(
+        "select url, utm_campaign, esp_subscriber_id_hash "
+        "from staging.stg_crm__email_events where event_type = 'click'"
+    ).fetchone()
+    assert "eid" not in click[0]
+    assert click[1] == "oct_news"
+    assert click[2] == identifier_hash(SALT, "esp_subscriber_id", "9f2c11aa")
+
+
+def test_unknown_events_are_kept_and_flagged(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    flagged = example_warehouse.execute(
+        "select event_name, is_known_event from staging.stg_web__events "
+        "where message_id = 'web-00009'"
+    ).fetchone()
+    assert flagged == ("Wishlist Shared", False)
+
+
+def test_late_app_event_is_staged_with_both_times(
+    example_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    late = example_warehouse.execute(
+        "select date_diff('day', occurred_at, received_at), partition_date, order_id "
+        "from staging.stg_app__events where message_id = 'app-00014'"
+    ).fetchone()
+    assert late == (9, "2026-03-23", "100877")
+
+
+def test_erased_contact_is_flagged(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    assert _one(example_warehouse, "select count(*) from staging.stg_crm__contacts where is_erased") == 1
+
+
+def test_salt_comes_from_the_environment(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    other = identifier_hash("another-salt", "user_id", "u-10442")
+    ours = identifier_hash(SALT, "user_id", "u-10442")
+    hashes = {
+        r[0]
+        for r in example_warehouse.execute(
+            "select user_id_hash from staging.stg_web__events where user_id_hash is not null"
+        ).fetchall()
+    }
+    assert ours in hashes and other not in hashes
