@@ -1,5 +1,5 @@
 # The README's two commands are `make warehouse` and `make test`.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -28,14 +28,13 @@ simulate: setup
 	$(BIN)/journey simulate --persons $(PERSONS) --days $(DAYS) --seed $(SEED) --out data
 
 build: setup
-	$(BIN)/dbt seed --quiet
 	$(BIN)/dbt build
 
 docs: setup
 	$(BIN)/dbt docs generate
 
 lint: setup
-	$(BIN)/sqlfluff lint models macros tests/data analyses
+	$(BIN)/sqlfluff lint models tests/data
 
 test: setup  ## the whole test suite
 	$(BIN)/pytest
@@ -43,9 +42,10 @@ test: setup  ## the whole test suite
 bench: setup
 	$(BIN)/journey bench --persons $(PERSONS) --days $(DAYS)
 
-lock:
+lock:  ## re-resolve pyproject.toml's dependencies into requirements.lock
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet . \
-	&& .lockenv/bin/pip freeze --exclude customer-journey-warehouse > requirements.lock.new && rm -rf .lockenv
+	&& .lockenv/bin/pip freeze --exclude customer-journey-warehouse > requirements.lock \
+	&& rm -rf .lockenv
 
 clean:
 	rm -rf $(VENV) target logs data warehouse.duckdb

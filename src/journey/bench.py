@@ -1,0 +1,136 @@
+"""`journey bench`: simulate, build, and compare the build with reading the raw files once.
+
+Each step runs in its own process, so that its wall time and peak memory
+(the process's maximum resident set) are measured alone. Steps are repeated
+and medians reported; ratios compare numbers measured in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from journey.simulate.config import project_root
+
+EVENT_LINES = (
+    "read_csv('{root}/{src}/*/*.jsonl.gz', columns = {{'line': 'VARCHAR'}}, header = false, "
+    "delim = chr(1), quote = '', escape = '', auto_detect = false)"
+)
+CSV_FOLDERS = (
+    "crm/contacts", "crm/email_events", "pos/stores", "pos/transactions",
+    "pos/transaction_lines", "ads/spend", "surveys",
+)  # fmt: skip
+
+
+
+def read_floor(root: Path, threads: str) -> int:
+    """Read every landing file once, decompressing and JSON-parsing each event:
+    the least work any build must do. Returns the rows read."""
+    con = duckdb.connect()
+    con.execute(f"set threads = {int(threads)}")
+    total = 0
+    for src in ("web", "app"):
+        rel = EVENT_LINES.format(root=root, src=src)
+        total += con.execute(
+            "select count(case when json_valid(line) "
+            f"then json_extract_string(line, '$.messageId') end) from {rel}"
+        ).fetchone()[0]
+    for folder in CSV_FOLDERS:
+        total += con.execute(
+            f"select count(*) from read_csv('{root}/{folder}/*.csv', all_varchar = true)"
+        ).fetchone()[0]
+    return total
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    peak_mib: float
+
+
+def _run(argv: list[str], env: dict[str, str]) -> Measure:
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise RuntimeError(f"{' '.join(argv[:3])} failed:\n{err[-3000:]}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def _median(values: list[Measure]) -> Measure:
+    return Measure(
+        statistics.median(m.seconds for m in values), statistics.median(m.peak_mib for m in values)
+    )
+
+
+def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) -> int:
+    workdir = workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    bin_dir = Path(sys.executable).parent
+    root = project_root()
+    threads = os.environ.get("JOURNEY_THREADS", "2")
+    env = {
+        **os.environ,
+        "JOURNEY_LANDING_PATH": str(workdir / "data" / "landing"),
+        "JOURNEY_DUCKDB_PATH": str(workdir / "bench.duckdb"),
+        "DBT_PROFILES_DIR": str(root),
+        "DO_NOT_TRACK": "1",
+    }
+    simulate = [
+        str(bin_dir / "journey"), "simulate", "--persons", str(persons), "--days", str(days),
+        "--seed", str(seed), "--out", str(workdir / "data"), "--quiet",
+    ]  # fmt: skip
+    floor = [sys.executable, "-m", "journey.bench", str(workdir / "data" / "landing"), threads]
+    build = [
+        str(bin_dir / "dbt"), "build", "--project-dir", str(root), "--profiles-dir", str(root),
+        "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+    ]  # fmt: skip
+
+    sims, floors, builds = [], [], []
+    for i in range(repeat):
+        print(f"run {i + 1}/{repeat}: simulate", flush=True)
+        sims.append(_run(simulate, env))
+        print(f"run {i + 1}/{repeat}: read floor", flush=True)
+        floors.append(_run(floor, env))
+        Path(env["JOURNEY_DUCKDB_PATH"]).unlink(missing_ok=True)
+        print(f"run {i + 1}/{repeat}: dbt build", flush=True)
+        builds.append(_run(build, env))
+
+    sim, fl, bu = _median(sims), _median(floors), _median(builds)
+    con = duckdb.connect(env["JOURNEY_DUCKDB_PATH"], read_only=True)
+    raw_rows = con.execute("select sum(rows_in_files) from marts.rpt_row_accounting").fetchone()[0]
+    models = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema in ('staging', 'marts') order by 1"
+    ).fetchall()
+    print()
+    print(f"persons={persons} days={days} seed={seed} threads={threads} runs={repeat} (medians)")
+    print(f"raw landing rows: {raw_rows:,}")
+    print("| step | wall s | peak MiB |")
+    print("|---|---:|---:|")
+    print(f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} |")
+    print(f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} |")
+    print(f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |")
+    print(f"build / floor: {bu.seconds / fl.seconds:.1f}x")
+    print()
+    print("| model | rows |")
+    print("|---|---:|")
+    for (name,) in models:
+        rows = con.execute(f"select count(*) from {name}").fetchone()[0]
+        print(f"| {name} | {rows:,} |")
+    return 0
+
+
+if __name__ == "__main__":
+    print(read_floor(Path(sys.argv[1]), sys.argv[2]))
