@@ -122,6 +122,7 @@ def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) ->
     print(f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} |")
     print(f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} |")
     print(f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |")
+    print()
     print(f"build / floor: {bu.seconds / fl.seconds:.1f}x")
     print()
     print("| model | rows |")
