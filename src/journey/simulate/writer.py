@@ -239,7 +239,7 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
     # at-least-once delivery: some events arrive twice, later, maybe in another file
     con.execute(
         """
-        create or replace table ev_delivered as
+        create or replace view ev_delivered as
         select *, received_at as delivered_at from ev_full
         union all
         select *, received_at + to_milliseconds((duplicate_delay * 86400000)::bigint)
@@ -301,6 +301,7 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
             """
         )
         _write_partitioned(con, f"{platform}_out", out / platform)
+        con.execute(f"drop table {platform}_out")
 
 
 def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
