@@ -26,12 +26,15 @@
     nullif(trim({{ expr }}), '')
 {%- endmacro %}
 
-{% macro hash_identifier(identifier_type, expr) -%}
+{% macro hash_identifier(identifier_type, expr, type_is_column=false) -%}
     {#- Salted SHA-256 of "salt|type|value"; null stays null. The type is part
-        of the input so that equal strings of different kinds never collide. -#}
+        of the input so that equal strings of different kinds never collide.
+        identifier_type is a literal name, or a column when type_is_column. -#}
+    {%- set type_sql = identifier_type if type_is_column
+        else "'" ~ identifier_type ~ "'" -%}
     case when {{ expr }} is not null then
         {{ sha256_hex(
-            "'" ~ var('hash_salt') ~ "|" ~ identifier_type ~ "|' || " ~ expr
+            "'" ~ var('hash_salt') ~ "|' || " ~ type_sql ~ " || '|' || " ~ expr
         ) }}
     end
 {%- endmacro %}

@@ -1,0 +1,48 @@
+-- Why each person is one person: every edge between the person's identifiers,
+-- with the sources, the number of records and one example record, plus the
+-- rejected edges that touch them (what was not linked, and why). Filter on
+-- person_id to explain one person (see analyses/explain_person.sql).
+with
+
+edges as (
+    select * from {{ ref('int_identity__edges') }}
+),
+
+components as (
+    select * from {{ ref('int_identity__components') }}
+),
+
+persons as (
+    select * from {{ ref('int_identity__persons') }}
+),
+
+person_nodes as (
+    select
+        components.node_id,
+        persons.person_id
+    from components
+    inner join persons on components.component_id = persons.component_id
+),
+
+final as (
+    select
+        coalesce(a.person_id, b.person_id) as person_id,
+        edges.edge_id,
+        edges.identifier_type_a,
+        edges.identifier_hash_a,
+        edges.identifier_type_b,
+        edges.identifier_hash_b,
+        edges.edge_status,
+        edges.rejected_reason,
+        edges.sources,
+        edges.records,
+        edges.example_record_id,
+        edges.first_seen_at,
+        edges.last_seen_at
+    from edges
+    left join person_nodes as a on edges.node_a = a.node_id
+    left join person_nodes as b on edges.node_b = b.node_id
+    where coalesce(a.person_id, b.person_id) is not null
+)
+
+select * from final
