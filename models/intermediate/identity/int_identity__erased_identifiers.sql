@@ -1,6 +1,8 @@
 -- The suppression list of GDPR erasures: the identifiers of every contact
 -- whose latest snapshot has erased_at set, and every identifier that shares a
--- record with one of them (their cookies, devices, other addresses). Records
+-- record with one of them (their cookies, devices, other addresses), except
+-- junk values and identifiers also seen with someone else's account id (a
+-- zeroed advertising id or a family tablet is not theirs alone). Records
 -- that hold any of these are dropped before the graph is built, so erased
 -- people appear in no model downstream. This list itself must be kept to
 -- honour the erasure on every rebuild; it holds salted hashes only.
@@ -33,6 +35,10 @@ direct as (
             and contact_records.identifier_type = 'contact_id'
 ),
 
+junk as (
+    select * from {{ ref('int_identity__junk_hashes') }}
+),
+
 erased_records as (
     select distinct observations.record_id
     from observations
@@ -42,13 +48,57 @@ erased_records as (
             and observations.identifier_hash = direct.identifier_hash
 ),
 
-final as (
+reached as (
     select distinct
         observations.identifier_type,
         observations.identifier_hash
     from observations
     inner join erased_records
         on observations.record_id = erased_records.record_id
+),
+
+other_accounts as (
+    -- identifiers that also share a record with an account id that is not
+    -- the erased person's
+    select distinct
+        observations.identifier_type,
+        observations.identifier_hash
+    from observations
+    inner join observations as accounts
+        on
+            observations.record_id = accounts.record_id
+            and accounts.identifier_type = 'user_id'
+    left join direct
+        on
+            accounts.identifier_hash = direct.identifier_hash
+            and direct.identifier_type = 'user_id'
+    left join junk
+        on
+            accounts.identifier_hash = junk.identifier_hash
+            and junk.identifier_type = 'user_id'
+    where direct.identifier_hash is null and junk.identifier_hash is null
+),
+
+final as (
+    select
+        reached.identifier_type,
+        reached.identifier_hash
+    from reached
+    left join junk
+        on
+            reached.identifier_type = junk.identifier_type
+            and reached.identifier_hash = junk.identifier_hash
+    left join other_accounts
+        on
+            reached.identifier_type = other_accounts.identifier_type
+            and reached.identifier_hash = other_accounts.identifier_hash
+    where junk.identifier_hash is null
+        and (
+            other_accounts.identifier_hash is null
+            or (reached.identifier_type, reached.identifier_hash) in (
+                select (identifier_type, identifier_hash) from direct
+            )
+        )
 )
 
 select * from final

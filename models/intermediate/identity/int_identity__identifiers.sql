@@ -18,23 +18,8 @@ identifier_types as (
     select * from {{ ref('identifier_types') }}
 ),
 
-junk_values as (
-    select * from {{ ref('junk_identifiers') }}
-),
-
 junk_hashes as (
-    select
-        identifier_types.identifier_type,
-        {{ hash_identifier(
-            'identifier_types.identifier_type',
-            normalize_identifier('junk_values.identifier_value'),
-            type_is_column=true
-        ) }} as identifier_hash,
-        min(junk_values.reason) as reason
-    from junk_values
-    inner join identifier_types
-        on junk_values.identifier_type in ('*', identifier_types.identifier_type)
-    group by 1, 2
+    select * from {{ ref('int_identity__junk_hashes') }}
 ),
 
 identifiers as (

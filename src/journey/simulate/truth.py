@@ -53,10 +53,17 @@ obs as (
             ('user_id', case when c.has_customer_id then pi.user_id end),
             ('email', pi.email),
             ('phone', case when pi.has_phone and not c.is_duplicate then pi.phone end),
-            ('loyalty_card', case when c.card_at is not null then pi.card end),
-            ('esp_subscriber_id', esp_of(c.c))
+            ('loyalty_card', case when c.card_at is not null then pi.card end)
     ) as x (k, v)
     where x.v is not null
+    union all
+    select 'mail:' || m.m::varchar, pi.person_id, x.k, x.v, false, false
+    from mail as m
+    inner join contacts as c on c.c = m.c
+    inner join person_ids as pi on pi.p = c.p
+    cross join lateral (
+        values ('contact_id', contact_of(m.c)), ('esp_subscriber_id', esp_of(m.c))
+    ) as x (k, v)
     union all
     select 'sale:' || s.t::varchar, pi.person_id, 'loyalty_card', card_of(s.card_owner),
         false, false
