@@ -34,7 +34,7 @@ docs: setup
 	$(BIN)/dbt docs generate
 
 lint: setup
-	$(BIN)/sqlfluff lint models tests/data
+	$(BIN)/sqlfluff lint models tests/data analyses
 
 test: setup  ## the whole test suite
 	$(BIN)/pytest

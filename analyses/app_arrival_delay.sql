@@ -31,4 +31,4 @@ final as (
 )
 
 select * from final
-order by events desc
+order by 2 desc

@@ -64,17 +64,17 @@ other_accounts as (
         observations.identifier_type,
         observations.identifier_hash
     from observations
-    inner join observations as accounts
+    inner join observations as account_records
         on
-            observations.record_id = accounts.record_id
-            and accounts.identifier_type = 'user_id'
+            observations.record_id = account_records.record_id
+            and account_records.identifier_type = 'user_id'
     left join direct
         on
-            accounts.identifier_hash = direct.identifier_hash
+            account_records.identifier_hash = direct.identifier_hash
             and direct.identifier_type = 'user_id'
     left join junk
         on
-            accounts.identifier_hash = junk.identifier_hash
+            account_records.identifier_hash = junk.identifier_hash
             and junk.identifier_type = 'user_id'
     where direct.identifier_hash is null and junk.identifier_hash is null
 ),
@@ -92,12 +92,15 @@ final as (
         on
             reached.identifier_type = other_accounts.identifier_type
             and reached.identifier_hash = other_accounts.identifier_hash
-    where junk.identifier_hash is null
+    left join direct
+        on
+            reached.identifier_type = direct.identifier_type
+            and reached.identifier_hash = direct.identifier_hash
+    where
+        junk.identifier_hash is null
         and (
             other_accounts.identifier_hash is null
-            or (reached.identifier_type, reached.identifier_hash) in (
-                select (identifier_type, identifier_hash) from direct
-            )
+            or direct.identifier_hash is not null
         )
 )
 

@@ -43,7 +43,8 @@ accounts_per_record as (
         on
             observations.identifier_type = junk_hashes.identifier_type
             and observations.identifier_hash = junk_hashes.identifier_hash
-    where observations.identifier_type = 'user_id'
+    where
+        observations.identifier_type = 'user_id'
         and junk_hashes.identifier_hash is null
 ),
 
@@ -56,7 +57,7 @@ account_counts as (
     inner join accounts_per_record
         on observations.record_id = accounts_per_record.record_id
     where observations.identifier_type <> 'user_id'
-    group by 1, 2
+    group by observations.identifier_type, observations.identifier_hash
 ),
 
 degree_limits as (
@@ -86,14 +87,20 @@ judged as (
             when
                 coalesce(account_counts.account_ids, 0)
                 > {{ var('identity_max_account_ids') }}
-                then 'shared: seen with '
-                || cast(account_counts.account_ids as varchar)
-                || ' account ids'
+                then
+                    'shared: seen with '
+                    || cast(account_counts.account_ids as varchar)
+                    || ' account ids'
             when identifiers.records > degree_limits.max_records
-                then 'degree outlier: in '
-                || cast(identifiers.records as varchar)
-                || ' records, limit for its type '
-                || cast(degree_limits.max_records as varchar)
+                then
+                    'degree outlier: in '
+                    || cast(identifiers.records as varchar)
+                    || ' records, limit for its type '
+                    || cast(
+                        cast(
+                            floor(degree_limits.max_records) as bigint
+                        ) as varchar
+                    )
         end as rejected_reason
     from identifiers
     inner join identifier_types

@@ -22,7 +22,10 @@ final as (
         min(junk_values.reason) as reason
     from junk_values
     inner join identifier_types
-        on junk_values.identifier_type in ('*', identifier_types.identifier_type)
+        on
+            junk_values.identifier_type in (
+                '*', identifier_types.identifier_type
+            )
     group by 1, 2
 )
 

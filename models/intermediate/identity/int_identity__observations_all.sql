@@ -30,7 +30,9 @@ nps_responses as (
 ),
 
 event_identifiers as (
-    {% for platform, cookie_type in [('web', 'anonymous_id'), ('app', 'install_id')] %}
+    {% for platform, cookie_type in [
+        ('web', 'anonymous_id'), ('app', 'install_id')
+    ] %}
         {% set events = platform ~ '_events' %}
         {% for column, identifier_type in [
             ('anonymous_id_hash', cookie_type),

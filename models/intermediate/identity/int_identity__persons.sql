@@ -78,8 +78,9 @@ final as (
         summary.is_known
     from summary
     inner join anchors
-        on summary.component_id = anchors.component_id
-        and anchors.anchor_rank = 1
+        on
+            summary.component_id = anchors.component_id
+            and anchors.anchor_rank = 1
 )
 
 select * from final
