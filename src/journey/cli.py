@@ -23,6 +23,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "identity":
+        from journey.bench_identity import run_identity_bench
+
+        return run_identity_bench(
+            args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges
+        )
     from journey.bench import run_bench
 
     return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat)
@@ -50,8 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=_simulate)
 
-    bench = sub.add_parser("bench", help="simulate, build and report time, memory, rows")
-    bench.add_argument("--persons", type=int, default=20_000, help="scale of the data set")
+    bench = sub.add_parser(
+        "bench",
+        help="time and memory: the whole build (default) or the identity graph alone",
+        description=(
+            "`journey bench [build] --persons N`: simulate, build, compare with reading the "
+            "raw files once. `journey bench identity --edges N`: connected components of "
+            "one edge list in SQL (the project's macro), scipy and networkx."
+        ),
+    )
+    bench.add_argument("what", nargs="?", choices=["build", "identity"], default="build")
+    bench.add_argument("--persons", type=int, default=20_000, help="build: scale of the data set")
+    bench.add_argument("--edges", type=int, default=1_000_000, help="identity: edges in the graph")
+    bench.add_argument(
+        "--networkx-max-edges", type=int, default=2_000_000,
+        help="identity: skip networkx above this many edges (it needs minutes and GBs)",
+    )
     bench.add_argument("--days", type=int, default=90)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
