@@ -1,22 +1,26 @@
 {#- Connected components in SQL, converging in a logarithmic number of rounds
-    (min-label hooking with pointer jumping and graph contraction, after
+    (min-label hooking, pointer jumping and graph contraction, after
     Shiloach and Vishkin).
 
-    Every node holds a label, the id of a node of its component with an id no
-    larger than its own. A round is one step of either kind:
-      - a pointer jump: label(v) := label(label(v)), which halves the length
-        of every chain of labels; jumps repeat until every label is a root;
-      - a contraction and hook: every edge is replaced by the edge between
-        the roots of its ends (edges inside one tree vanish, duplicates
-        merge), then every root r takes the smallest root it has an edge to.
-    It stops when no edge is left between two roots: every node is then
-    labelled with the smallest node id of its component. A chain of n nodes
-    takes about log2(n) rounds, where propagating a label one hop per round
-    takes n, and the edge list shrinks at every hook.
+    A phase works on the still-active nodes and the contracted edges:
+      1. hook: every active node points at its smallest neighbour (or itself);
+      2. pointer jumps: parent(v) := parent(parent(v)) until every node points
+         at the root of its tree (each jump halves every chain);
+      3. contraction: every edge is replaced by the edge between the roots of
+         its ends; edges inside a tree vanish, duplicates merge. The roots
+         that still have an edge are the next phase's active nodes.
+    When no edge is left, each node's label is found by following, from its
+    last phase on, the roots it was given: a few more jumps over the history.
+    Every node ends labelled with the smallest node id of its component.
+    Rounds (hooks and jumps) grow with the logarithm of the longest chain,
+    where propagating a label one hop per round takes its length; and each
+    phase only touches what is left of the graph.
 
     The loop runs in the materialisation of the calling model (pre-hook), with
     dbt's cross-database create_table_as, drop_relation and rename_relation,
-    so another adapter can run it. -#}
+    so another adapter can run it. Every join is on equality of one column; a
+    comparison of two joined labels is always a filter (with stale statistics
+    inside a transaction, an optimiser once made one an inequality join). -#}
 
 {% macro components_relation(base, suffix) -%}
     {{ return(api.Relation.create(
@@ -42,82 +46,91 @@
         rounds). Returns the number of rounds. -#}
     {%- if not execute -%}{{ return(0) }}{%- endif -%}
     {%- set edges = components_relation(output, 'edges') -%}
-    {%- set labels = components_relation(output, 'labels') -%}
+    {%- set parents = components_relation(output, 'parents') -%}
+    {%- set history = components_relation(output, 'history') -%}
     {%- set nxt = components_relation(output, 'next') -%}
     {%- set half = components_relation(output, 'half') -%}
+    {%- set work = [edges, parents, history, nxt, half] -%}
 
     {{ _cc_replace(edges,
-        "select node_a as src, node_b as dst from (" ~ edges_sql ~ ") as e"
-        ~ " where node_a <> node_b"
+        "select distinct src, dst from ("
+        ~ "select node_a as src, node_b as dst from (" ~ edges_sql ~ ") as e"
         ~ " union all select node_b, node_a from (" ~ edges_sql ~ ") as e"
-        ~ " where node_a <> node_b") }}
-    {#- start: each node points at its smallest neighbour (or itself) -#}
-    {{ _cc_replace(labels,
-        "select n.node_id as node, least(n.node_id, coalesce(min(e.dst),"
-        ~ " n.node_id)) as label from (" ~ nodes_sql ~ ") as n"
-        ~ " left join " ~ edges ~ " as e on e.src = n.node_id"
-        ~ " group by n.node_id") }}
+        ~ ") as both_ways where src <> dst") }}
+    {{ _cc_replace(history,
+        "select cast(null as bigint) as node, cast(null as bigint) as parent,"
+        ~ " 0 as phase where 1 = 0") }}
 
-    {%- set state = namespace(rounds=0, done=false) -%}
+    {%- set state = namespace(rounds=0, phase=0, done=false) -%}
     {%- for _ in range(max_rounds) -%}
         {%- if not state.done -%}
+            {%- set state.phase = state.phase + 1 -%}
             {%- set state.rounds = state.rounds + 1 -%}
-            {#- pointer jump, keeping the old label to count the changes -#}
+            {#- 1. hook every active node to its smallest neighbour -#}
+            {{ _cc_replace(parents,
+                "select src as node, least(src, min(dst)) as parent from "
+                ~ edges ~ " group by src") }}
+            {#- 2. pointer jumps until every node points at a root -#}
+            {{ _cc_pointer_jumps(parents, nxt, state, max_rounds) }}
+            {% do run_query(
+                "insert into " ~ history ~ " select node, parent, "
+                ~ state.phase ~ " from " ~ parents) %}
+            {#- 3. contract the edges to the roots, one end at a time -#}
+            {{ _cc_replace(half,
+                "select p.parent as src, e.dst from " ~ edges ~ " as e"
+                ~ " inner join " ~ parents ~ " as p on p.node = e.src") }}
             {{ _cc_replace(nxt,
-                "select l.node, p.label, l.label as old_label from "
-                ~ labels ~ " as l inner join " ~ labels ~ " as p"
-                ~ " on p.node = l.label") }}
-            {%- set jumped = _cc_scalar(
-                "select count(*) from " ~ nxt ~ " where label <> old_label") -%}
-            {%- if jumped > 0 -%}
-                {{ _cc_replace(labels,
-                    "select node, label from " ~ nxt) }}
-            {%- else -%}
-                {#- every label is a root: contract the edges to the roots,
-                    one end at a time. Each step joins two relations on
-                    node equality only, so the optimiser cannot turn the
-                    comparison of the two labels into an inequality join
-                    (with stale statistics inside a transaction, it did). -#}
-                {{ _cc_replace(half,
-                    "select a.label as src, e.dst from " ~ edges ~ " as e"
-                    ~ " inner join " ~ labels ~ " as a on a.node = e.src") }}
-                {{ _cc_replace(nxt,
-                    "select distinct h.src, b.label as dst from " ~ half
-                    ~ " as h inner join " ~ labels ~ " as b on b.node = h.dst"
-                    ~ " where h.src <> b.label") }}
-                {% do adapter.drop_relation(edges) %}
-                {% do adapter.rename_relation(nxt, edges) %}
-                {%- set remaining = _cc_scalar(
-                    "select count(*) from " ~ edges) -%}
-                {%- if remaining == 0 -%}
-                    {%- set state.done = true -%}
-                {%- else -%}
-                    {#- hook every root to the smallest root it touches -#}
-                    {{ _cc_replace(nxt,
-                        "select l.node, coalesce(h.new_label, l.label) as label"
-                        ~ " from " ~ labels ~ " as l left join ("
-                        ~ "select src, min(dst) as new_label from " ~ edges
-                        ~ " where dst < src group by src) as h"
-                        ~ " on h.src = l.label") }}
-                    {% do adapter.drop_relation(labels) %}
-                    {% do adapter.rename_relation(nxt, labels) %}
-                {%- endif -%}
+                "select distinct h.src, p.parent as dst from " ~ half
+                ~ " as h inner join " ~ parents ~ " as p on p.node = h.dst"
+                ~ " where h.src <> p.parent") }}
+            {% do adapter.drop_relation(edges) %}
+            {% do adapter.rename_relation(nxt, edges) %}
+            {%- if _cc_scalar("select count(*) from " ~ edges) == 0 -%}
+                {%- set state.done = true -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not state.done -%}
         {{ exceptions.raise_compiler_error(
             "connected components did not converge in " ~ max_rounds
-            ~ " rounds (raise the identity_max_rounds var)") }}
+            ~ " phases (raise the identity_max_rounds var)") }}
     {%- endif -%}
+    {#- every node's parent from its last phase, then jumps to the final roots -#}
+    {{ _cc_replace(parents,
+        "select n.node_id as node, coalesce(h.parent, n.node_id) as parent"
+        ~ " from (" ~ nodes_sql ~ ") as n left join (select node, parent,"
+        ~ " row_number() over (partition by node order by phase desc)"
+        ~ " as recency from " ~ history ~ ") as h"
+        ~ " on h.node = n.node_id and h.recency = 1") }}
+    {{ _cc_pointer_jumps(parents, nxt, state, max_rounds) }}
     {{ _cc_replace(output,
-        "select node as node_id, label as component_id, "
-        ~ state.rounds ~ " as rounds from " ~ labels) }}
-    {% do adapter.drop_relation(edges) %}
-    {% do adapter.drop_relation(labels) %}
-    {% do adapter.drop_relation(nxt) %}
-    {% do adapter.drop_relation(half) %}
+        "select node as node_id, parent as component_id, "
+        ~ state.rounds ~ " as rounds from " ~ parents) }}
+    {%- for relation in work -%}
+        {% do adapter.drop_relation(relation) %}
+    {%- endfor -%}
     {{ return(state.rounds) }}
+{%- endmacro %}
+
+{% macro _cc_pointer_jumps(parents, nxt, state, max_rounds) -%}
+    {#- parent(v) := parent(parent(v)) until nothing changes; counts rounds -#}
+    {%- set jumps = namespace(done=false) -%}
+    {%- for _ in range(max_rounds) -%}
+        {%- if not jumps.done -%}
+            {{ _cc_replace(nxt,
+                "select p.node, g.parent, p.parent <> g.parent as moved from "
+                ~ parents ~ " as p inner join " ~ parents ~ " as g"
+                ~ " on g.node = p.parent") }}
+            {%- if _cc_scalar(
+                "select count(*) from " ~ nxt ~ " where moved") == 0 -%}
+                {%- set jumps.done = true -%}
+            {%- else -%}
+                {%- set state.rounds = state.rounds + 1 -%}
+                {% do adapter.drop_relation(parents) %}
+                {% do adapter.rename_relation(nxt, parents) %}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 {% macro run_connected_components(edges_table, nodes_table, output_table) -%}
