@@ -9,8 +9,8 @@
       3. contraction: every edge is replaced by the edge between the roots of
          its ends; edges inside a tree vanish, duplicates merge. The roots
          that still have an edge are the next phase's active nodes.
-    When no edge is left, each node's label is found by following, from its
-    last phase on, the roots it was given: a few more jumps over the history.
+    When no edge is left, the phases' parent maps are composed from the last
+    to the first (one join per phase), which labels every node.
     Every node ends labelled with the smallest node id of its component.
     Rounds (hooks and jumps) grow with the logarithm of the longest chain,
     where propagating a label one hop per round takes its length; and each
@@ -18,7 +18,9 @@
 
     The loop runs in the materialisation of the calling model (pre-hook), with
     dbt's cross-database create_table_as, drop_relation and rename_relation,
-    so another adapter can run it. Every join is on equality of one column; a
+    so another adapter can run it. Each step is committed: DuckDB works on
+    large tables about twice as fast outside a long transaction, and work
+    tables need no rollback. Every join is on equality of one column; a
     comparison of two joined labels is always a filter (with stale statistics
     inside a transaction, an optimiser once made one an inequality join). -#}
 
@@ -34,6 +36,7 @@
 {% macro _cc_replace(relation, sql) -%}
     {% do adapter.drop_relation(relation) %}
     {% do run_query(dbt.create_table_as(False, relation, sql)) %}
+    {% do adapter.commit() %}
 {%- endmacro %}
 
 {% macro _cc_scalar(sql) -%}
@@ -46,48 +49,44 @@
         rounds). Returns the number of rounds. -#}
     {%- if not execute -%}{{ return(0) }}{%- endif -%}
     {%- set edges = components_relation(output, 'edges') -%}
-    {%- set parents = components_relation(output, 'parents') -%}
-    {%- set history = components_relation(output, 'history') -%}
+    {%- set labels = components_relation(output, 'labels') -%}
     {%- set nxt = components_relation(output, 'next') -%}
     {%- set half = components_relation(output, 'half') -%}
-    {%- set work = [edges, parents, history, nxt, half] -%}
+    {%- set work = [edges, labels, nxt, half] -%}
 
+    {#- both directions; duplicates are merged by the first contraction -#}
     {{ _cc_replace(edges,
-        "select distinct src, dst from ("
-        ~ "select node_a as src, node_b as dst from (" ~ edges_sql ~ ") as e"
+        "select node_a as src, node_b as dst from (" ~ edges_sql ~ ") as e"
+        ~ " where node_a <> node_b"
         ~ " union all select node_b, node_a from (" ~ edges_sql ~ ") as e"
-        ~ ") as both_ways where src <> dst") }}
-    {{ _cc_replace(history,
-        "select cast(null as bigint) as node, cast(null as bigint) as parent,"
-        ~ " 0 as phase where 1 = 0") }}
+        ~ " where node_a <> node_b") }}
 
     {%- set state = namespace(rounds=0, phase=0, done=false) -%}
     {%- for _ in range(max_rounds) -%}
+        {%- if not state.done and _cc_scalar(
+            "select count(*) from " ~ edges) == 0 -%}
+            {%- set state.done = true -%}
+        {%- endif -%}
         {%- if not state.done -%}
             {%- set state.phase = state.phase + 1 -%}
             {%- set state.rounds = state.rounds + 1 -%}
+            {%- set parents = components_relation(
+                output, 'parents_' ~ state.phase) -%}
+            {%- do work.append(parents) -%}
             {#- 1. hook every active node to its smallest neighbour -#}
             {{ _cc_replace(parents,
                 "select src as node, least(src, min(dst)) as parent from "
                 ~ edges ~ " group by src") }}
             {#- 2. pointer jumps until every node points at a root -#}
             {{ _cc_pointer_jumps(parents, nxt, state, max_rounds) }}
-            {% do run_query(
-                "insert into " ~ history ~ " select node, parent, "
-                ~ state.phase ~ " from " ~ parents) %}
             {#- 3. contract the edges to the roots, one end at a time -#}
             {{ _cc_replace(half,
                 "select p.parent as src, e.dst from " ~ edges ~ " as e"
                 ~ " inner join " ~ parents ~ " as p on p.node = e.src") }}
-            {{ _cc_replace(nxt,
+            {{ _cc_replace(edges,
                 "select distinct h.src, p.parent as dst from " ~ half
                 ~ " as h inner join " ~ parents ~ " as p on p.node = h.dst"
                 ~ " where h.src <> p.parent") }}
-            {% do adapter.drop_relation(edges) %}
-            {% do adapter.rename_relation(nxt, edges) %}
-            {%- if _cc_scalar("select count(*) from " ~ edges) == 0 -%}
-                {%- set state.done = true -%}
-            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not state.done -%}
@@ -95,20 +94,28 @@
             "connected components did not converge in " ~ max_rounds
             ~ " phases (raise the identity_max_rounds var)") }}
     {%- endif -%}
-    {#- every node's parent from its last phase, then jumps to the final roots -#}
-    {{ _cc_replace(parents,
-        "select n.node_id as node, coalesce(h.parent, n.node_id) as parent"
-        ~ " from (" ~ nodes_sql ~ ") as n left join (select node, parent,"
-        ~ " row_number() over (partition by node order by phase desc)"
-        ~ " as recency from " ~ history ~ ") as h"
-        ~ " on h.node = n.node_id and h.recency = 1") }}
-    {{ _cc_pointer_jumps(parents, nxt, state, max_rounds) }}
+    {#- compose the phases' maps, last to first: a root of phase k that was
+        active in phase k + 1 takes the label it got there -#}
+    {{ _cc_replace(labels,
+        "select cast(null as bigint) as node, cast(null as bigint) as label"
+        ~ " where 1 = 0") }}
+    {%- for phase in range(state.phase, 0, -1) -%}
+        {{ _cc_replace(nxt,
+            "select p.node, coalesce(l.label, p.parent) as label from "
+            ~ components_relation(output, 'parents_' ~ phase) ~ " as p"
+            ~ " left join " ~ labels ~ " as l on l.node = p.parent") }}
+        {% do adapter.drop_relation(labels) %}
+        {% do adapter.rename_relation(nxt, labels) %}
+        {% do adapter.commit() %}
+    {%- endfor -%}
     {{ _cc_replace(output,
-        "select node as node_id, parent as component_id, "
-        ~ state.rounds ~ " as rounds from " ~ parents) }}
+        "select n.node_id, coalesce(l.label, n.node_id) as component_id, "
+        ~ state.rounds ~ " as rounds from (" ~ nodes_sql ~ ") as n"
+        ~ " left join " ~ labels ~ " as l on l.node = n.node_id") }}
     {%- for relation in work -%}
         {% do adapter.drop_relation(relation) %}
     {%- endfor -%}
+    {% do adapter.commit() %}
     {{ return(state.rounds) }}
 {%- endmacro %}
 
@@ -128,6 +135,7 @@
                 {%- set state.rounds = state.rounds + 1 -%}
                 {% do adapter.drop_relation(parents) %}
                 {% do adapter.rename_relation(nxt, parents) %}
+                {% do adapter.commit() %}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}

@@ -1,8 +1,9 @@
 -- One row per accepted identifier (node) with its connected component: the
 -- smallest node id reachable through accepted edges. The loop itself runs in
 -- the pre-hook (macro connected_components); this model reads its result.
+-- The hook runs outside the model's transaction: the loop commits each step.
 {{ config(
-    pre_hook="{{ identity_components() }}",
+    pre_hook=before_begin("{{ identity_components() }}"),
     post_hook="{{ drop_identity_components_work() }}",
 ) }}
 
