@@ -203,3 +203,79 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{% macro segment_staged_columns() -%}
+    {#- The columns the staging models keep of a parsed Segment event. -#}
+    {{ return([
+        'source_file',
+        'platform',
+        'partition_date',
+        'message_id',
+        'event_type',
+        'event_name',
+        'screen_name',
+        'is_known_event',
+        'anonymous_id_hash',
+        'user_id_hash',
+        'occurred_at',
+        'sent_at',
+        'received_at',
+        'page_url',
+        'page_path',
+        'page_referrer',
+        'referrer_host',
+        'page_title',
+        'utm_source',
+        'utm_medium',
+        'utm_campaign',
+        'utm_content',
+        'utm_term',
+        'has_gclid',
+        'has_fbclid',
+        'esp_subscriber_id_hash',
+        'is_malformed_url',
+        'user_agent',
+        'ip_hash',
+        'device_id_hash',
+        'advertising_id_hash',
+        'device_type',
+        'device_model',
+        'os_name',
+        'app_version',
+        'product_id',
+        'price',
+        'quantity',
+        'cart_id',
+        'order_id',
+        'revenue',
+        'currency',
+        'coupon',
+        'search_query',
+        'rating',
+        'referral_code',
+        'push_campaign',
+        'email_hash',
+        'phone_hash',
+        'is_invalid_phone',
+    ]) }}
+{%- endmacro %}
+
+{% macro staged_segment_events(base_relation) -%}
+{#- Usable events of a base model: no quarantine reason, first receipt. -#}
+with
+
+events as (
+    select * from {{ base_relation }}
+),
+
+final as (
+    select
+        {%- for column in segment_staged_columns() %}
+        {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from events
+    where quarantine_reason is null and not is_duplicate
+)
+
+select * from final
+{%- endmacro %}
