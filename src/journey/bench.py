@@ -112,7 +112,7 @@ def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) ->
     raw_rows = con.execute("select sum(rows_in_files) from marts.rpt_row_accounting").fetchone()[0]
     models = con.execute(
         "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_schema in ('staging', 'marts') order by 1"
+        "where table_schema in ('staging', 'intermediate', 'marts') order by 1"
     ).fetchall()
     print()
     print(f"persons={persons} days={days} seed={seed} threads={threads} runs={repeat} (medians)")

@@ -81,7 +81,9 @@ def run_method(method: str, parquet: Path, workdir: Path) -> dict[str, float]:
         return {"seconds": time.perf_counter() - start, "components": count}
     from journey.warehouse import Workspace, run_dbt
 
-    db = workdir / f"{method}.duckdb"
+    # one file name for both dbt runs, so that the profile is unchanged and
+    # dbt parses the project partially, as it does for a user's second run
+    db = workdir / "cc.duckdb"
     db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     con.execute(f"create table cc_edges as select node_a, node_b from '{parquet}'")

@@ -123,3 +123,36 @@ def test_salt_comes_from_the_environment(example_warehouse: duckdb.DuckDBPyConne
         ).fetchall()
     }
     assert ours in hashes and other not in hashes
+
+
+def test_sources_with_nothing_to_report_build(tmp_path_factory) -> None:
+    """The contract lets a source ship a header-only CSV or an empty file."""
+    import gzip
+    import shutil
+
+    from conftest import EXAMPLE_LANDING, _build
+
+    from journey.warehouse import Workspace
+
+    root = tmp_path_factory.mktemp("empty")
+    landing = root / "landing"
+    shutil.copytree(EXAMPLE_LANDING, landing)
+    for csv_file in [*landing.glob("surveys/*.csv"), *landing.glob("ads/spend/*.csv")]:
+        header = csv_file.read_text().splitlines()[0]
+        csv_file.write_text(header + "\n")
+    for part in landing.glob("app/*/*.jsonl.gz"):
+        part.write_bytes(gzip.compress(b""))
+    workspace = Workspace(landing=landing, duckdb=root / "empty.duckdb", salt=SALT)
+    _build(workspace)
+    con = duckdb.connect(str(workspace.duckdb), read_only=True)
+    rows = dict(
+        con.execute(
+            "select source_name || '.' || entity, rows_in_files from marts.rpt_row_accounting"
+        ).fetchall()
+    )
+    assert rows["surveys.nps_responses"] == 0
+    assert rows["ads.spend"] == 0
+    assert rows["app.events"] == 0
+    assert rows["web.events"] == 10
+    assert con.execute("select count(*) from marts.dim_persons").fetchone()[0] > 0
+    con.close()
