@@ -160,16 +160,44 @@
 {%- endmacro %}
 
 {% macro identity_components() -%}
-    {#- pre-hook of int_identity__components -#}
+    {#- pre-hook of int_identity__components. Pass 1: components of the
+        accepted edges. A component that holds two or more account ids
+        (joined through identifiers that each saw only one of them) breaks
+        the one-account-per-person rule: pass 2 keeps, inside such
+        components, only the edges that touch an account id, so every other
+        identifier stays with the one account it was seen with or alone. -#}
     {%- if execute -%}
-        {%- do connected_components(
-            "select node_a, node_b from " ~ ref('int_identity__edges')
-            ~ " where edge_status = 'accepted'",
-            "select node_id from " ~ ref('int_identity__identifiers')
-            ~ " where not is_rejected",
-            components_relation(this, 'result'),
-            var('identity_max_rounds')
-        ) -%}
+        {%- set identifiers = ref('int_identity__identifiers') -%}
+        {%- set edges_sql = "select node_a, node_b from "
+            ~ ref('int_identity__edges') ~ " where edge_status = 'accepted'" -%}
+        {%- set nodes_sql = "select node_id from " ~ identifiers
+            ~ " where not is_rejected" -%}
+        {%- set first = components_relation(this, 'pass1') -%}
+        {%- set result = components_relation(this, 'result') -%}
+        {%- set rounds = connected_components(
+            edges_sql, nodes_sql, first, var('identity_max_rounds')) -%}
+        {%- set conflicted_sql = "select r.component_id from " ~ first
+            ~ " as r inner join " ~ identifiers ~ " as i"
+            ~ " on i.node_id = r.node_id where i.is_account"
+            ~ " group by r.component_id having count(*) > 1" -%}
+        {%- if _cc_scalar(
+            "select count(*) from (" ~ conflicted_sql ~ ") as c") == 0 -%}
+            {{ _cc_replace(result, "select * from " ~ first) }}
+        {%- else -%}
+            {%- set kept_sql = "select e.node_a, e.node_b from ("
+                ~ edges_sql ~ ") as e"
+                ~ " inner join " ~ first ~ " as r on r.node_id = e.node_a"
+                ~ " inner join " ~ identifiers ~ " as a on a.node_id = e.node_a"
+                ~ " inner join " ~ identifiers ~ " as b on b.node_id = e.node_b"
+                ~ " left join (" ~ conflicted_sql ~ ") as c"
+                ~ " on c.component_id = r.component_id"
+                ~ " where c.component_id is null or a.is_account"
+                ~ " or b.is_account" -%}
+            {%- do connected_components(
+                kept_sql, nodes_sql, result, var('identity_max_rounds')) -%}
+        {%- endif -%}
+        {% do adapter.drop_relation(first) %}
+        {% do adapter.commit() %}
     {%- endif -%}
     select 1
 {%- endmacro %}

@@ -108,3 +108,39 @@ def test_merge_keeps_the_older_id_and_maps_the_retired_one(builds: dict) -> None
     assert builds["merged"]["newcomer"] == survivor
     assert builds["merged"]["sam"] == builds["first"]["sam"]
     assert builds["map"] == {retired: survivor}
+
+
+def test_two_accounts_joined_through_a_chain_are_split(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """u-20001 on a cookie; that cookie signs up to the newsletter with an
+    address that account u-20002 uses on another cookie. Each identifier saw
+    one account only, so no guardrail rejects it, but the chain would make one
+    person of two accounts: the cookie-to-address edge is cut instead."""
+    root = tmp_path_factory.mktemp("split")
+    landing = root / "landing"
+    shutil.copytree(EXAMPLE_LANDING, landing)
+    shared_email = "shared.split@example.org"
+    _add_web_file(
+        landing, "2026-03-27",
+        [
+            _event("s-1", "cookie-split", "2026-03-27T10:00:00.000Z", userId="u-20001"),
+            _event("s-2", "cookie-split", "2026-03-27T10:05:00.000Z", type="identify",
+                   traits={"email": shared_email}),
+            _event("s-3", "cookie-other", "2026-03-27T11:00:00.000Z", type="identify",
+                   userId="u-20002", traits={"email": shared_email}),
+        ],
+    )  # fmt: skip
+    workspace = Workspace(landing=landing, duckdb=root / "w.duckdb", salt=SALT)
+    _build(workspace)  # fails on any warning, such as two account ids in one person
+    first = _person_of(workspace.duckdb, "user_id", "u-20001")
+    second = _person_of(workspace.duckdb, "user_id", "u-20002")
+    assert first and second and first != second
+    assert _person_of(workspace.duckdb, "anonymous_id", "cookie-split") == first
+    assert _person_of(workspace.duckdb, "email", shared_email) == second
+    con = duckdb.connect(str(workspace.duckdb), read_only=True)
+    cut = con.execute(
+        "select count(*) from marts.rpt_person_identity_evidence where edge_status = 'cut'"
+    ).fetchone()[0]
+    con.close()
+    assert cut == 1

@@ -1,7 +1,8 @@
 -- Why each person is one person: every edge between the person's identifiers,
 -- with the sources, the number of records and one example record, plus the
--- rejected edges that touch them (what was not linked, and why). Filter on
--- person_id to explain one person (see analyses/explain_person.sql).
+-- edges that touch them but did not link: rejected by a guardrail, or cut
+-- because they joined two account ids. Filter on person_id to explain one
+-- person (see analyses/explain_person.sql).
 with
 
 edges as (
@@ -32,8 +33,20 @@ final as (
         edges.identifier_hash_a,
         edges.identifier_type_b,
         edges.identifier_hash_b,
-        edges.edge_status,
-        edges.rejected_reason,
+        case
+            when
+                edges.edge_status = 'accepted'
+                and a.person_id <> b.person_id
+                then 'cut'
+            else edges.edge_status
+        end as edge_status,
+        case
+            when
+                edges.edge_status = 'accepted'
+                and a.person_id <> b.person_id
+                then 'cut: it joined people with different account ids'
+            else edges.rejected_reason
+        end as rejected_reason,
         edges.sources,
         edges.records,
         edges.example_record_id,
