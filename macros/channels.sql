@@ -1,0 +1,66 @@
+{#- GA4's default channel grouping, its rules in GA4's order, case-insensitive.
+    Cross-network, Paid Other and Audio are not in the project's contract and
+    fall through to the next rule that matches (at worst Unassigned). -#}
+
+{% macro channel_source_key(source) -%}
+    {#- The source as the channel_source_categories seed spells it: lower
+        case, without "www." and the top-level domain of a referrer host
+        (l.instagram.com -> instagram, www.google.fr -> google). -#}
+    regexp_replace(
+        regexp_replace(
+            lower(trim({{ source }})),
+            '^(www|m|l|lm|mobile|web)\.', ''
+        ),
+        '\.(com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$', ''
+    )
+{%- endmacro %}
+
+{% macro channel_group(source, medium, campaign, source_category) -%}
+    {%- set s = "lower(coalesce(" ~ source ~ ", ''))" -%}
+    {%- set m = "lower(coalesce(" ~ medium ~ ", ''))" -%}
+    {%- set c = "lower(coalesce(" ~ campaign ~ ", ''))" -%}
+    {%- set cat = "coalesce(" ~ source_category ~ ", '')" -%}
+    {%- set paid = "regexp_full_match(" ~ m
+        ~ ", '.*cp.*|ppc|retargeting|paid.*')" -%}
+    {%- set shop_campaign = "regexp_full_match(" ~ c
+        ~ ", '.*(([^a-df-z]|^)shop|shopping).*')" -%}
+    case
+        when
+            {{ s }} = '(direct)'
+            and {{ m }} in ('(not set)', '(none)', '')
+            then 'Direct'
+        when
+            ({{ cat }} = 'shopping' or {{ shop_campaign }}) and {{ paid }}
+            then 'Paid Shopping'
+        when {{ cat }} = 'search' and {{ paid }} then 'Paid Search'
+        when {{ cat }} = 'social' and {{ paid }} then 'Paid Social'
+        when {{ cat }} = 'video' and {{ paid }} then 'Paid Video'
+        when
+            {{ m }} in ('display', 'banner', 'expandable', 'interstitial', 'cpm')
+            then 'Display'
+        when {{ cat }} = 'shopping' or {{ shop_campaign }} then 'Organic Shopping'
+        when
+            {{ cat }} = 'social'
+            or {{ m }} in (
+                'social', 'social-network', 'social-media', 'sm',
+                'social network', 'social media'
+            )
+            then 'Organic Social'
+        when {{ cat }} = 'video' or {{ m }} like '%video%' then 'Organic Video'
+        when {{ cat }} = 'search' or {{ m }} = 'organic' then 'Organic Search'
+        when {{ m }} in ('referral', 'app', 'link') then 'Referral'
+        when
+            {{ s }} in ('email', 'e-mail', 'e_mail', 'e mail')
+            or {{ m }} in ('email', 'e-mail', 'e_mail', 'e mail')
+            then 'Email'
+        when {{ m }} = 'affiliate' then 'Affiliates'
+        when {{ s }} = 'sms' or {{ m }} = 'sms' then 'SMS'
+        when
+            {{ m }} like '%push'
+            or {{ m }} like '%mobile%'
+            or {{ m }} like '%notification%'
+            or {{ s }} = 'firebase'
+            then 'Mobile Push Notifications'
+        else 'Unassigned'
+    end
+{%- endmacro %}
