@@ -4,15 +4,17 @@
 
 {% macro channel_source_key(source) -%}
     {#- The source as the channel_source_categories seed spells it: lower
-        case, without "www." and the top-level domain of a referrer host
-        (l.instagram.com -> instagram, www.google.fr -> google). -#}
-    regexp_replace(
-        regexp_replace(
-            lower(trim({{ source }})),
-            '^(www|m|l|lm|mobile|web)\.', ''
-        ),
-        '\.(com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$', ''
-    )
+        case, without a www./m./l. prefix and without the top-level domain
+        (l.instagram.com -> instagram, www.google.fr -> google), unless that
+        would leave a single letter (t.co stays t.co). -#}
+    {%- set host = "regexp_replace(lower(trim(" ~ source ~ ")),"
+        ~ " '^(www|m|l|lm|mobile|web)\\.', '')" -%}
+    {%- set stripped = "regexp_replace(" ~ host
+        ~ ", '\\.(com|[a-z]{2}|co\\.[a-z]{2}|com\\.[a-z]{2})$', '')" -%}
+    case
+        when length({{ stripped }}) > 1 then {{ stripped }}
+        else {{ host }}
+    end
 {%- endmacro %}
 
 {% macro channel_group(source, medium, campaign, source_category) -%}

@@ -28,6 +28,7 @@ cases as (
         ('tiktok', 'paid_social', 'autumn_mugs', 'Paid Social'),
         ('l.instagram.com', 'referral', null, 'Organic Social'),
         ('t.co', 'social', null, 'Organic Social'),
+        ('t.co', 'referral', null, 'Organic Social'),
         ('pinterest', 'referral', null, 'Organic Social'),
         ('youtube', 'cpv', 'launch', 'Paid Video'),
         ('youtube', 'referral', null, 'Organic Video'),

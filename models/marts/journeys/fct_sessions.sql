@@ -1,0 +1,137 @@
+with
+
+events as (
+    select * from {{ ref('int_sessions__sessionized') }}
+),
+
+bridge as (
+    select * from {{ ref('bridge_person_identifiers') }}
+),
+
+categories as (
+    select * from {{ ref('channel_source_categories') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by session_id order by occurred_at, message_id
+        ) as event_rank,
+        -- the session's traffic source is the first one any of its events
+        -- carries (an app install comes before the open with the campaign)
+        row_number() over (
+            partition by session_id
+            order by
+                case when source is null then 1 else 0 end,
+                occurred_at,
+                message_id
+        ) as source_rank
+    from events
+),
+
+first_events as (
+    select
+        session_id,
+        device_key,
+        device_key_type,
+        platform,
+        device_type,
+        occurred_at as started_at,
+        coalesce(page_path, event_name, event_type) as landing_page
+    from ranked
+    where event_rank = 1
+),
+
+traffic as (
+    select
+        session_id,
+        source,
+        medium,
+        campaign
+    from ranked
+    where source_rank = 1
+),
+
+landing as (
+    select
+        first_events.*,
+        traffic.source,
+        traffic.medium,
+        traffic.campaign
+    from first_events
+    inner join traffic on first_events.session_id = traffic.session_id
+),
+
+summary as (
+    select
+        session_id,
+        max(occurred_at) as ended_at,
+        count(*) as events,
+        count(case when is_view then 1 end) as page_views,
+        count(case when is_conversion then 1 end) > 0 as has_conversion,
+        count(distinct user_id_hash) > 0 as is_logged_in
+    from events
+    group by session_id
+),
+
+measured as (
+    select
+        landing.*,
+        summary.ended_at,
+        summary.events,
+        summary.page_views,
+        summary.has_conversion,
+        summary.is_logged_in,
+        {{ dbt.datediff('landing.started_at', 'summary.ended_at', 'second') }}
+            as duration_seconds
+    from landing
+    inner join summary on landing.session_id = summary.session_id
+),
+
+final as (
+    select
+        measured.session_id,
+        bridge.person_id,
+        measured.platform,
+        measured.device_type,
+        measured.started_at,
+        measured.ended_at,
+        measured.duration_seconds,
+        measured.page_views,
+        measured.events,
+        measured.landing_page,
+        {{ channel_group(
+            "coalesce(measured.source, '(direct)')",
+            "case when measured.source is null then '(none)'"
+            ~ " when measured.medium = 'referral'"
+            ~ " and categories.source_category = 'search' then 'organic'"
+            ~ " else measured.medium end",
+            'measured.campaign',
+            'categories.source_category'
+        ) }} as channel_group,
+        coalesce(measured.source, '(direct)') as source,
+        case
+            when measured.source is null then '(none)'
+            when
+                measured.medium = 'referral'
+                and categories.source_category = 'search'
+                then 'organic'
+            else measured.medium
+        end as medium,
+        measured.campaign,
+        measured.duration_seconds < {{ var('session_engaged_seconds') }}
+        and measured.page_views < 2
+        and not measured.has_conversion as is_bounce,
+        measured.has_conversion,
+        measured.is_logged_in
+    from measured
+    left join bridge
+        on
+            measured.device_key_type = bridge.identifier_type
+            and measured.device_key = bridge.identifier_hash
+    left join categories
+        on {{ channel_source_key('measured.source') }} = categories.source
+)
+
+select * from final
