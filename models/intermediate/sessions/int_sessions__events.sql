@@ -54,6 +54,18 @@ unioned as (
     {% endfor %}
 ),
 
+referred as (
+    select
+        *,
+        referrer_host is not null
+        and lower(referrer_host) not in (
+            {%- for host in var('site_hosts') %}
+                '{{ host }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as has_external_referrer
+    from unioned
+),
+
 final as (
     select
         unioned.platform,
@@ -89,30 +101,17 @@ final as (
         case
             when unioned.utm_source is not null then lower(unioned.utm_source)
             when unioned.has_gclid then 'google'
-            when
-                unioned.referrer_host is not null
-                and lower(unioned.referrer_host) not in (
-                    {%- for host in var('site_hosts') %}
-                        '{{ host }}'{{ "," if not loop.last }}
-                    {%- endfor %}
-                )
+            when unioned.has_external_referrer
                 then lower(unioned.referrer_host)
         end as source,
         case
             when unioned.utm_source is not null
                 then lower(coalesce(unioned.utm_medium, '(not set)'))
             when unioned.has_gclid then 'cpc'
-            when
-                unioned.referrer_host is not null
-                and lower(unioned.referrer_host) not in (
-                    {%- for host in var('site_hosts') %}
-                        '{{ host }}'{{ "," if not loop.last }}
-                    {%- endfor %}
-                )
-                then 'referral'
+            when unioned.has_external_referrer then 'referral'
         end as medium,
         unioned.utm_campaign as campaign
-    from unioned
+    from referred as unioned
     left join junk
         on
             unioned.device_key_type = junk.identifier_type

@@ -89,28 +89,13 @@ measured as (
     inner join summary on landing.session_id = summary.session_id
 ),
 
-final as (
+traffic_named as (
+    -- GA4's names for a session without a source, and for a search engine
+    -- that only shows as a referrer
     select
-        measured.session_id,
-        bridge.person_id,
-        measured.platform,
-        measured.device_type,
-        measured.started_at,
-        measured.ended_at,
-        measured.duration_seconds,
-        measured.page_views,
-        measured.events,
-        measured.landing_page,
-        {{ channel_group(
-            "coalesce(measured.source, '(direct)')",
-            "case when measured.source is null then '(none)'"
-            ~ " when measured.medium = 'referral'"
-            ~ " and categories.source_category = 'search' then 'organic'"
-            ~ " else measured.medium end",
-            'measured.campaign',
-            'categories.source_category'
-        ) }} as channel_group,
-        coalesce(measured.source, '(direct)') as source,
+        measured.*,
+        categories.source_category,
+        coalesce(measured.source, '(direct)') as session_source,
         case
             when measured.source is null then '(none)'
             when
@@ -118,20 +103,43 @@ final as (
                 and categories.source_category = 'search'
                 then 'organic'
             else measured.medium
-        end as medium,
-        measured.campaign,
-        measured.duration_seconds < {{ var('session_engaged_seconds') }}
-        and measured.page_views < 2
-        and not measured.has_conversion as is_bounce,
-        measured.has_conversion,
-        measured.is_logged_in
+        end as session_medium
     from measured
-    left join bridge
-        on
-            measured.device_key_type = bridge.identifier_type
-            and measured.device_key = bridge.identifier_hash
     left join categories
         on {{ channel_source_key('measured.source') }} = categories.source
+),
+
+final as (
+    select
+        traffic_named.session_id,
+        bridge.person_id,
+        traffic_named.platform,
+        traffic_named.device_type,
+        traffic_named.started_at,
+        traffic_named.ended_at,
+        traffic_named.duration_seconds,
+        traffic_named.page_views,
+        traffic_named.events,
+        traffic_named.landing_page,
+        {{ channel_group(
+            'traffic_named.session_source',
+            'traffic_named.session_medium',
+            'traffic_named.campaign',
+            'traffic_named.source_category'
+        ) }} as channel_group,
+        traffic_named.session_source as source,
+        traffic_named.session_medium as medium,
+        traffic_named.campaign,
+        traffic_named.duration_seconds < {{ var('session_engaged_seconds') }}
+        and traffic_named.page_views < 2
+        and not traffic_named.has_conversion as is_bounce,
+        traffic_named.has_conversion,
+        traffic_named.is_logged_in
+    from traffic_named
+    left join bridge
+        on
+            traffic_named.device_key_type = bridge.identifier_type
+            and traffic_named.device_key = bridge.identifier_hash
 )
 
 select * from final
