@@ -66,3 +66,11 @@
         else 'Unassigned'
     end
 {%- endmacro %}
+
+{% macro attribution_models() -%}
+    {#- The attribution models of fct_attribution, in the contract's order. -#}
+    {{ return([
+        'first_touch', 'last_touch', 'last_non_direct', 'linear',
+        'time_decay', 'position_based', 'markov', 'shapley',
+    ]) }}
+{%- endmacro %}

@@ -12,6 +12,43 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
+touchpoints as (
+    select * from {{ ref('fct_touchpoints') }}
+),
+
+conversions as (
+    select * from {{ ref('fct_conversions') }}
+),
+
+first_touches as (
+    -- the channel of the person's first touch (the first session, email
+    -- open or store visit)
+    select
+        person_id,
+        channel_group,
+        row_number() over (
+            partition by person_id order by touched_at, touchpoint_id
+        ) as touch_rank
+    from touchpoints
+    where person_id is not null and is_attributable
+),
+
+orders as (
+    select
+        person_id,
+        min(
+            case when conversion_type = 'purchase' then converted_at end
+        ) as first_order_at,
+        count(case when conversion_type = 'purchase' then 1 end)
+            as orders_count,
+        sum(revenue_eur) as revenue_eur
+    from conversions
+    where
+        person_id is not null
+        and conversion_type in ('purchase', 'return')
+    group by person_id
+),
+
 consent as (
     -- the consent of the person's most recently updated CRM record
     select
@@ -34,6 +71,10 @@ final as (
         persons.first_seen_at,
         persons.last_seen_at,
         persons.is_known,
+        first_touches.channel_group as acquisition_channel,
+        orders.first_order_at,
+        coalesce(orders.orders_count, 0) as orders_count,
+        coalesce(orders.revenue_eur, 0) as revenue_eur,
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
         persons.identifiers,
         persons.account_ids > 0 as has_account,
@@ -44,6 +85,11 @@ final as (
         on
             persons.component_id = consent.component_id
             and consent.recency_rank = 1
+    left join first_touches
+        on
+            persons.person_id = first_touches.person_id
+            and first_touches.touch_rank = 1
+    left join orders on persons.person_id = orders.person_id
 )
 
 select * from final

@@ -142,28 +142,37 @@ select
     order_key as order_id,
     case when is_app then 'app' else 'web' end as sales_channel,
     person_id, ts as converted_at, revenue as revenue_local, currency,
-    round(revenue * eur_per_unit, 2) as revenue_eur, false as is_return,
+    round(revenue::decimal(18, 4) * eur_per_unit::decimal(18, 6), 2)::double as revenue_eur, false as is_return,
     false as is_quarantined
 from ev_full where kind_name = 'order'
 union all
 select
     p.transaction_id, 'store', pi.person_id,
-    timezone(p.timezone, p.local_at) at time zone 'UTC', p.total, p.currency,
-    round(p.total * r.eur_per_unit, 2), p.is_return, p.bad_date or p.bad_amount
+    timezone(p.timezone, date_trunc('second', p.local_at)) at time zone 'UTC', p.total, p.currency,
+    round(p.total::decimal(18, 4) * r.eur_per_unit::decimal(18, 6), 2)::double, p.is_return, p.bad_date or p.bad_amount
 from pos_out as p
 inner join person_ids as pi on pi.p = p.p
 inner join rates as r on r.currency = p.currency
 """
 
+# usable_events: events of the visit a warehouse can sessionize on a device,
+# i.e. readable (not truncated) and carrying a real cookie or install id.
 SESSIONS = """
 create or replace table sessions_truth as
+with usable as (
+    select s, count(*) as usable_events from ev_full
+    where not truncated and junk_anonymous = 0 group by 1
+)
 select
     s.s as session_number, pi.person_id,
     case when s.device = 3 then 'app' else 'web' end as platform,
-    s.started_at, ch.channel, s.is_order
+    s.device = 4 as is_shared_device,
+    s.started_at, ch.channel, s.is_order,
+    coalesce(u.usable_events, 0) as usable_events
 from sessions as s
 inner join person_ids as pi using (p)
 inner join channels as ch on ch.i = s.channel
+left join usable as u using (s)
 """
 
 # Raw stage times from the rules of the lifecycle seed, on records the warehouse

@@ -1,0 +1,139 @@
+-- One row per conversion, touch of its journey and attribution model, with
+-- the touch's share of the conversion (credit; the credits of a conversion
+-- sum to 1 in every model) and of its revenue. Conversions without a touch
+-- are not attributed.
+--   first_touch / last_touch: all to the first / last touch.
+--   last_non_direct: all to the last touch not through Direct (the last
+--     touch when every touch is Direct).
+--   linear: evenly.
+--   time_decay: weight 2^(-age / time_decay_half_life_days), normalised.
+--   position_based: 40% first, 40% last, 20% evenly in between; 50/50 for
+--     two touches, 100% for one.
+--   markov, shapley: the step credits of int_attribution__path_credits,
+--     split evenly over the touches of the step's run.
+with
+
+journeys as (
+    select * from {{ ref('fct_journeys') }}
+),
+
+journey_touches as (
+    select * from {{ ref('int_journeys__touches') }}
+),
+
+path_credits as (
+    select * from {{ ref('int_attribution__path_credits') }}
+),
+
+touches as (
+    select
+        journey_touches.*,
+        journeys.converted_at,
+        journeys.revenue_eur as conversion_revenue_eur,
+        max(
+            case
+                when journey_touches.channel_group <> 'Direct'
+                    then journey_touches.touch_number
+            end
+        ) over (partition by journey_touches.journey_id) as last_non_direct,
+        count(*) over (
+            partition by journey_touches.journey_id, journey_touches.run_number
+        ) as run_touches,
+        power(
+            0.5,
+            {{ dbt.datediff(
+                'journey_touches.touched_at', 'journeys.converted_at', 'second'
+            ) }} / ({{ var('time_decay_half_life_days') }} * 86400.0)
+        ) as decay_weight
+    from journey_touches
+    inner join journeys
+        on journey_touches.journey_id = journeys.journey_id
+    where journey_touches.is_converting
+),
+
+runs as (
+    select distinct
+        journey_id,
+        run_number,
+        channel_group
+    from touches
+),
+
+journey_paths as (
+    select
+        journey_id,
+        {{ dbt.listagg(
+            'channel_group', "' > '", 'order by run_number'
+        ) }} as channel_path
+    from runs
+    group by journey_id
+),
+
+heuristic as (
+    select
+        conversion_id,
+        touchpoint_id,
+        conversion_revenue_eur,
+        touch_number,
+        journey_touches,
+        case when touch_number = 1 then 1.0 else 0.0 end as first_touch,
+        case
+            when touch_number = journey_touches then 1.0 else 0.0
+        end as last_touch,
+        case
+            when touch_number = coalesce(last_non_direct, journey_touches)
+                then 1.0
+            else 0.0
+        end as last_non_direct,
+        1.0 / journey_touches as linear,
+        decay_weight / sum(decay_weight) over (partition by journey_id)
+            as time_decay,
+        case
+            when journey_touches = 1 then 1.0
+            when journey_touches = 2 then 0.5
+            when touch_number in (1, journey_touches) then 0.4
+            else 0.2 / (journey_touches - 2)
+        end as position_based
+    from touches
+),
+
+unpivoted as (
+    {% for model_name in [
+        'first_touch', 'last_touch', 'last_non_direct', 'linear',
+        'time_decay', 'position_based'
+    ] %}
+        select
+            conversion_id,
+            touchpoint_id,
+            '{{ model_name }}' as attribution_model,
+            cast({{ model_name }} as {{ type_double() }}) as credit,
+            conversion_revenue_eur
+        from heuristic
+        union all
+    {% endfor %}
+    select
+        touches.conversion_id,
+        touches.touchpoint_id,
+        path_credits.attribution_model,
+        path_credits.credit / touches.run_touches as credit,
+        touches.conversion_revenue_eur
+    from touches
+    inner join journey_paths
+        on touches.journey_id = journey_paths.journey_id
+    inner join path_credits
+        on
+            journey_paths.channel_path = path_credits.channel_path
+            and touches.run_number = path_credits.step_number
+),
+
+final as (
+    select
+        conversion_id,
+        touchpoint_id,
+        attribution_model,
+        credit,
+        credit * conversion_revenue_eur as revenue_eur
+    from unpivoted
+)
+
+select * from final

@@ -1,0 +1,182 @@
+-- One row per marketing touch a person had: the start of every web or app
+-- session, every email open and click, every push notification open and
+-- every store visit. Journeys and attribution read the touches flagged
+-- is_attributable: the session an email click or a push open starts already
+-- carries the click's channel, so the click itself is not counted twice.
+with
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+sessionized as (
+    select * from {{ ref('int_sessions__sessionized') }}
+),
+
+email_events as (
+    select * from {{ ref('stg_crm__email_events') }}
+),
+
+transactions as (
+    select * from {{ ref('stg_pos__transactions') }}
+),
+
+bridge as (
+    select * from {{ ref('bridge_person_identifiers') }}
+),
+
+erased as (
+    select * from {{ ref('int_identity__erased_identifiers') }}
+),
+
+session_starts as (
+    select
+        session_id as touchpoint_id,
+        person_id,
+        started_at as touched_at,
+        'session_start' as touch_type,
+        channel_group,
+        source,
+        medium,
+        campaign,
+        platform,
+        device_key,
+        session_id,
+        true as is_attributable
+    from sessions
+),
+
+push_opens as (
+    -- the session the open starts carries the person and the device
+    select
+        {{ surrogate_key(["'push'", 'sessionized.message_id']) }}
+            as touchpoint_id,
+        sessions.person_id,
+        sessionized.occurred_at as touched_at,
+        'push_open' as touch_type,
+        'Mobile Push Notifications' as channel_group,
+        coalesce(sessionized.source, 'push') as source,
+        coalesce(sessionized.medium, 'push') as medium,
+        sessionized.campaign,
+        'app' as platform,
+        sessions.device_key,
+        sessions.session_id,
+        false as is_attributable
+    from sessionized
+    inner join sessions on sessionized.session_id = sessions.session_id
+    where
+        sessionized.platform = 'app'
+        and sessionized.event_name = 'Push Notification Opened'
+),
+
+emails as (
+    select
+        email_events.email_event_id,
+        email_events.event_type,
+        email_events.occurred_at,
+        email_events.utm_source,
+        email_events.utm_medium,
+        email_events.utm_campaign,
+        email_events.campaign_name,
+        coalesce(contacts.person_id, subscribers.person_id) as person_id
+    from email_events
+    left join bridge as contacts
+        on
+            contacts.identifier_type = 'contact_id'
+            and email_events.contact_id_hash = contacts.identifier_hash
+    left join bridge as subscribers
+        on
+            subscribers.identifier_type = 'esp_subscriber_id'
+            and email_events.esp_subscriber_id_hash
+            = subscribers.identifier_hash
+    left join erased as erased_contacts
+        on
+            erased_contacts.identifier_type = 'contact_id'
+            and email_events.contact_id_hash = erased_contacts.identifier_hash
+    where
+        email_events.event_type in ('open', 'click')
+        and erased_contacts.identifier_hash is null
+),
+
+email_touches as (
+    select
+        {{ surrogate_key(["'email'", 'email_event_id']) }} as touchpoint_id,
+        person_id,
+        occurred_at as touched_at,
+        'email_' || event_type as touch_type,
+        'Email' as channel_group,
+        coalesce(lower(utm_source), 'newsletter') as source,
+        coalesce(lower(utm_medium), 'email') as medium,
+        coalesce(utm_campaign, campaign_name) as campaign,
+        'email' as platform,
+        cast(null as varchar) as device_key,
+        cast(null as varchar) as session_id,
+        event_type = 'open' as is_attributable
+    from emails
+),
+
+store_visits as (
+    select
+        {{ surrogate_key(["'store'", 'transactions.transaction_id']) }}
+            as touchpoint_id,
+        coalesce(cards.person_id, receipts.person_id) as person_id,
+        transactions.occurred_at as touched_at,
+        'store_visit' as touch_type,
+        'Store' as channel_group,
+        lower(transactions.store_id) as source,
+        'store' as medium,
+        cast(null as varchar) as campaign,
+        'store' as platform,
+        cast(null as varchar) as device_key,
+        cast(null as varchar) as session_id,
+        true as is_attributable
+    from transactions
+    left join bridge as cards
+        on
+            cards.identifier_type = 'loyalty_card'
+            and transactions.loyalty_card_hash = cards.identifier_hash
+    left join bridge as receipts
+        on
+            receipts.identifier_type = 'email'
+            and transactions.receipt_email_hash = receipts.identifier_hash
+    left join erased as erased_cards
+        on
+            erased_cards.identifier_type = 'loyalty_card'
+            and transactions.loyalty_card_hash = erased_cards.identifier_hash
+    left join erased as erased_emails
+        on
+            erased_emails.identifier_type = 'email'
+            and transactions.receipt_email_hash = erased_emails.identifier_hash
+    where
+        erased_cards.identifier_hash is null
+        and erased_emails.identifier_hash is null
+),
+
+unioned as (
+    select * from session_starts
+    union all
+    select * from push_opens
+    union all
+    select * from email_touches
+    union all
+    select * from store_visits
+),
+
+final as (
+    select
+        touchpoint_id,
+        person_id,
+        touched_at,
+        touch_type,
+        channel_group,
+        source,
+        medium,
+        campaign,
+        platform,
+        device_key,
+        session_id,
+        is_attributable
+    from unioned
+)
+
+select * from final
