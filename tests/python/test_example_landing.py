@@ -156,3 +156,57 @@ def test_sources_with_nothing_to_report_build(tmp_path_factory) -> None:
     assert rows["web.events"] == 10
     assert con.execute("select count(*) from marts.dim_persons").fetchone()[0] > 0
     con.close()
+
+
+def test_example_conversions_and_journeys(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The example's buyer: a web order, a late app order after a newsletter
+    and a push, a store purchase by loyalty card; a cash sale nobody owns; a
+    London purchase returned the same day."""
+    rows = example_warehouse.execute(
+        """
+        select order_id, conversion_type, sales_channel, revenue_eur::double,
+            person_id is null, is_first_purchase
+        from marts.fct_conversions where conversion_type <> 'sign_up'
+        order by converted_at
+        """
+    ).fetchall()
+    assert rows == [
+        ("100231", "purchase", "web", 29.0, False, True),
+        ("100877", "purchase", "app", 14.5, False, False),
+        ("MRS-01-0001931", "purchase", "store", 32.0, False, False),
+        ("MRS-01-0001932", "purchase", "store", 8.5, True, None),
+        ("LON-02-0000415", "purchase", "store", 24.57, False, True),
+        ("LON-02-0000416", "return", "store", -24.57, False, None),
+    ]
+    journeys = example_warehouse.execute(
+        """
+        select c.order_id, j.touchpoints, j.channel_path, j.is_cross_device
+        from marts.fct_journeys as j inner join marts.fct_conversions as c using (conversion_id)
+        order by c.converted_at
+        """
+    ).fetchall()
+    assert journeys == [
+        ("100231", 1, "Paid Social", False),
+        # after the first order: two direct visits (web, then the app), a
+        # newsletter open, and the push that brought the app order
+        ("100877", 4, "Direct > Direct > Email > Mobile Push Notifications", True),
+        ("MRS-01-0001931", 1, "Store", False),
+        ("MRS-01-0001932", 0, None, False),
+        ("LON-02-0000415", 1, "Store", False),
+    ]
+    credits = dict(
+        example_warehouse.execute(
+            """
+            select a.attribution_model, t.channel_group
+            from marts.fct_attribution as a
+            inner join marts.fct_conversions as c using (conversion_id)
+            inner join marts.fct_touchpoints as t using (touchpoint_id)
+            where c.order_id = '100877' and a.credit = 1
+            """
+        ).fetchall()
+    )
+    assert credits == {
+        "first_touch": "Direct",
+        "last_touch": "Mobile Push Notifications",
+        "last_non_direct": "Mobile Push Notifications",
+    }
