@@ -3,8 +3,10 @@
 -- sum to 1 in every model) and of its revenue. Conversions without a touch
 -- are not attributed.
 --   first_touch / last_touch: all to the first / last touch.
---   last_non_direct: all to the last touch not through Direct (the last
---     touch when every touch is Direct).
+--   last_non_direct: all to the last touch not through Direct; when every
+--     touch is Direct, to the last non-direct session within
+--     last_non_direct_lookback_days of the last touch (fct_sessions), which
+--     can lie before the journey; else to the last touch.
 --   linear: evenly.
 --   time_decay: weight 2^(-age / time_decay_half_life_days), normalised.
 --   position_based: 40% first, 40% last, 20% evenly in between; 50/50 for
@@ -23,6 +25,10 @@ journey_touches as (
 
 path_credits as (
     select * from {{ ref('int_attribution__path_credits') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
 ),
 
 touches as (
@@ -69,6 +75,30 @@ journey_paths as (
     group by journey_id
 ),
 
+direct_only as (
+    -- journeys whose touches are all Direct and whose last touch looks back
+    -- to a non-direct session outside the journey
+    select
+        touches.journey_id,
+        touches.conversion_id,
+        touches.conversion_revenue_eur,
+        sessions.last_non_direct_session_id as touchpoint_id
+    from touches
+    inner join sessions on touches.touchpoint_id = sessions.session_id
+    where
+        touches.last_non_direct is null
+        and touches.touch_number = touches.journey_touches
+        and sessions.last_non_direct_session_id <> sessions.session_id
+),
+
+flagged as (
+    select
+        touches.*,
+        direct_only.journey_id is not null as looks_back
+    from touches
+    left join direct_only on touches.journey_id = direct_only.journey_id
+),
+
 heuristic as (
     select
         conversion_id,
@@ -81,7 +111,9 @@ heuristic as (
             when touch_number = journey_touches then 1.0 else 0.0
         end as last_touch,
         case
-            when touch_number = coalesce(last_non_direct, journey_touches)
+            when
+                touch_number = coalesce(last_non_direct, journey_touches)
+                and not looks_back
                 then 1.0
             else 0.0
         end as last_non_direct,
@@ -94,7 +126,7 @@ heuristic as (
             when touch_number in (1, journey_touches) then 0.4
             else 0.2 / (journey_touches - 2)
         end as position_based
-    from touches
+    from flagged
 ),
 
 unpivoted as (
@@ -111,6 +143,14 @@ unpivoted as (
         from heuristic
         union all
     {% endfor %}
+    select
+        conversion_id,
+        touchpoint_id,
+        'last_non_direct' as attribution_model,
+        cast(1.0 as {{ type_double() }}) as credit,
+        conversion_revenue_eur
+    from direct_only
+    union all
     select
         touches.conversion_id,
         touches.touchpoint_id,

@@ -197,6 +197,9 @@ final as (
         case
             when takes_lookback then lookback_campaign else campaign
         end as last_non_direct_campaign,
+        case
+            when takes_lookback then non_direct_session_id else session_id
+        end as last_non_direct_session_id,
         duration_seconds < {{ var('session_engaged_seconds') }}
         and page_views < 2
         and not has_conversion as is_bounce,
