@@ -19,3 +19,16 @@
 {% macro bigquery__type_double() -%}
     float64
 {%- endmacro %}
+
+{% macro median(expression) -%}
+    {#- The median of a column inside a group by. -#}
+    {{ return(adapter.dispatch('median', 'customer_journey')(expression)) }}
+{%- endmacro %}
+
+{% macro default__median(expression) -%}
+    percentile_cont(0.5) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__median(expression) -%}
+    median({{ expression }})
+{%- endmacro %}

@@ -20,12 +20,28 @@ conversions as (
     select * from {{ ref('fct_conversions') }}
 ),
 
+stage_transitions as (
+    select * from {{ ref('fct_stage_transitions') }}
+),
+
+current_stages as (
+    select
+        person_id,
+        stage,
+        row_number() over (
+            partition by person_id order by stage_order desc
+        ) as stage_rank
+    from stage_transitions
+),
+
 first_touches as (
     -- the channel of the person's first touch (the first session, email
     -- open or store visit)
     select
         person_id,
         channel_group,
+        campaign,
+        touched_at,
         row_number() over (
             partition by person_id order by touched_at, touchpoint_id
         ) as touch_rank
@@ -71,7 +87,10 @@ final as (
         persons.first_seen_at,
         persons.last_seen_at,
         persons.is_known,
+        current_stages.stage as current_stage,
         first_touches.channel_group as acquisition_channel,
+        first_touches.campaign as acquisition_campaign,
+        first_touches.touched_at as first_touch_at,
         orders.first_order_at,
         coalesce(orders.orders_count, 0) as orders_count,
         coalesce(orders.revenue_eur, 0) as revenue_eur,
@@ -90,6 +109,10 @@ final as (
             persons.person_id = first_touches.person_id
             and first_touches.touch_rank = 1
     left join orders on persons.person_id = orders.person_id
+    left join current_stages
+        on
+            persons.person_id = current_stages.person_id
+            and current_stages.stage_rank = 1
 )
 
 select * from final

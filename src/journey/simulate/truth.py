@@ -228,14 +228,20 @@ stage_events as (
 select person_id, stage, min(reached) as reached_at from stage_events group by 1, 2
 """
 
+# unusable_events: events no warehouse can tie to their device (a junk
+# cookie or install id, or a truncated line).
 PERSONS = """
 create or replace table persons_truth as
 select pi.person_id, pr.persona, pi.country, pi.is_qa and not pi.is_employee as is_test,
-    pi.is_employee, pi.erased_at
+    pi.is_employee, pi.erased_at, coalesce(u.unusable_events, 0) as unusable_events
 from person_ids as pi inner join (
     select p, ['impulse', 'researcher', 'store_only', 'window_shopper', 'loyal',
         'internal'][persona + 1] as persona from persons
 ) as pr using (p)
+left join (
+    select p, count(*) as unusable_events from ev_full
+    where junk_anonymous > 0 or truncated group by 1
+) as u using (p)
 """
 
 

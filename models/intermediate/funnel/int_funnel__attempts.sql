@@ -1,0 +1,190 @@
+-- One row per person, funnel period and step they reached. A person enters
+-- the funnel once per period (var funnel_period, a week by default, like a
+-- GA4 date range) at their first step-1 occurrence in it; each next step is
+-- its first occurrence at or after the previous step and within
+-- funnel_window_days of the entry (a closed funnel, steps in order). Steps
+-- come from the funnel_steps seed: `session` is a session start, any other
+-- step an event name. Also: the entry session's platform and device type,
+-- and cart abandonment (a Product Added in the window not followed by a
+-- purchase, online or in store, within funnel_window_days).
+{%- set step_count = var('funnel_max_steps') %}
+with
+
+steps as (
+    select * from {{ ref('funnel_steps') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+sessionized as (
+    select * from {{ ref('int_sessions__sessionized') }}
+),
+
+conversions as (
+    select * from {{ ref('fct_conversions') }}
+),
+
+step_events as (
+    select
+        steps.step_order,
+        sessions.person_id,
+        sessions.started_at as occurred_at,
+        sessions.session_id
+    from sessions
+    cross join steps
+    where
+        sessions.person_id is not null
+        and (steps.event_name is null or steps.event_name = '')
+    union all
+    select
+        steps.step_order,
+        sessions.person_id,
+        sessionized.occurred_at,
+        sessions.session_id
+    from sessionized
+    inner join sessions on sessionized.session_id = sessions.session_id
+    inner join steps on sessionized.event_name = steps.event_name
+    where sessions.person_id is not null
+),
+
+entries as (
+    select
+        person_id,
+        {{ dbt.date_trunc(var('funnel_period'), 'occurred_at') }}
+            as period_start,
+        occurred_at,
+        session_id,
+        row_number() over (
+            partition by
+                person_id,
+                {{ dbt.date_trunc(var('funnel_period'), 'occurred_at') }}
+            order by occurred_at, session_id
+        ) as entry_rank
+    from step_events
+    where step_order = 1
+),
+
+step_1 as (
+    select
+        person_id,
+        cast(period_start as date) as period_start,
+        occurred_at as step_1_at,
+        occurred_at as entered_at,
+        session_id as entry_session_id
+    from entries
+    where entry_rank = 1
+),
+
+{% for n in range(2, step_count + 1) %}
+    step_{{ n }} as (
+        select
+            step_{{ n - 1 }}.person_id,
+            step_{{ n - 1 }}.period_start,
+            step_{{ n - 1 }}.entered_at,
+            min(step_events.occurred_at) as step_{{ n }}_at
+        from step_{{ n - 1 }}
+        inner join step_events
+            on
+                step_{{ n - 1 }}.person_id = step_events.person_id
+                and step_events.step_order = {{ n }}
+                and step_{{ n - 1 }}.step_{{ n - 1 }}_at
+                <= step_events.occurred_at
+                and {{ dbt.dateadd(
+                    'day', var('funnel_window_days'),
+                    'step_' ~ (n - 1) ~ '.entered_at'
+                ) }} >= step_events.occurred_at
+        group by
+            step_{{ n - 1 }}.person_id,
+            step_{{ n - 1 }}.period_start,
+            step_{{ n - 1 }}.entered_at
+    ),
+
+{% endfor %}
+
+reached as (
+    {% for n in range(1, step_count + 1) %}
+        select
+            person_id,
+            period_start,
+            {{ n }} as step_order,
+            step_{{ n }}_at as reached_at
+        from step_{{ n }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+adds as (
+    select
+        step_1.person_id,
+        step_1.period_start,
+        min(sessionized.occurred_at) as added_at
+    from step_1
+    inner join sessions on step_1.person_id = sessions.person_id
+    inner join sessionized
+        on
+            sessions.session_id = sessionized.session_id
+            and sessionized.event_name = 'Product Added'
+    where
+        step_1.entered_at <= sessionized.occurred_at
+        and {{ dbt.dateadd(
+            'day', var('funnel_window_days'), 'step_1.entered_at'
+        ) }} >= sessionized.occurred_at
+    group by step_1.person_id, step_1.period_start
+),
+
+abandoned as (
+    select
+        adds.person_id,
+        adds.period_start,
+        adds.added_at,
+        count(conversions.conversion_id) = 0 as is_cart_abandoned
+    from adds
+    left join conversions
+        on
+            adds.person_id = conversions.person_id
+            and conversions.conversion_type = 'purchase'
+            and adds.added_at <= conversions.converted_at
+            and {{ dbt.dateadd(
+                'day', var('funnel_window_days'), 'adds.added_at'
+            ) }} >= conversions.converted_at
+    group by adds.person_id, adds.period_start, adds.added_at
+),
+
+final as (
+    select
+        reached.person_id,
+        reached.period_start,
+        reached.step_order,
+        steps.step,
+        reached.reached_at,
+        step_1.entered_at,
+        {{ dbt.datediff(
+            'lag(reached.reached_at) over (partition by reached.person_id,'
+            ~ ' reached.period_start order by reached.step_order)',
+            'reached.reached_at',
+            'second'
+        ) }} / 3600.0 as hours_from_previous,
+        max(reached.step_order) over (
+            partition by reached.person_id, reached.period_start
+        ) as last_step_order,
+        entry_sessions.platform as entry_platform,
+        entry_sessions.device_type as entry_device_type,
+        abandoned.added_at,
+        coalesce(abandoned.is_cart_abandoned, false) as is_cart_abandoned
+    from reached
+    inner join steps on reached.step_order = steps.step_order
+    inner join step_1
+        on
+            reached.person_id = step_1.person_id
+            and reached.period_start = step_1.period_start
+    inner join sessions as entry_sessions
+        on step_1.entry_session_id = entry_sessions.session_id
+    left join abandoned
+        on
+            reached.person_id = abandoned.person_id
+            and reached.period_start = abandoned.period_start
+)
+
+select * from final
