@@ -210,3 +210,35 @@ def test_example_conversions_and_journeys(example_warehouse: duckdb.DuckDBPyConn
         "last_touch": "Mobile Push Notifications",
         "last_non_direct": "Mobile Push Notifications",
     }
+
+
+def test_example_lifecycle_stages(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The online buyer climbs all five stages (the NPS 9 after her orders is
+    advocacy); the London shopper buys on her first visit, so consideration is
+    skipped and entered with the purchase."""
+    rows = example_warehouse.execute(
+        """
+        select p.orders_count, t.stage, cast(t.entered_at as varchar), t.is_skipped
+        from marts.fct_stage_transitions as t inner join marts.dim_persons as p using (person_id)
+        order by p.orders_count desc, t.stage_order
+        """
+    ).fetchall()
+    assert rows == [
+        (3, "awareness", "2026-03-05 19:00:00", False),
+        (3, "consideration", "2026-03-05 19:00:30", False),
+        (3, "conversion", "2026-03-05 19:04:00", False),
+        (3, "retention", "2026-03-14 18:03:00", False),
+        (3, "advocacy", "2026-03-17 20:00:00", False),
+        (1, "awareness", "2026-03-17 12:05:00", False),
+        (1, "consideration", "2026-03-17 12:05:00", True),
+        (1, "conversion", "2026-03-17 12:05:00", False),
+    ]
+    stages = example_warehouse.execute(
+        "select current_stage, count(*) from marts.dim_persons where orders_count > 0 group by 1 order by 1"
+    ).fetchall()
+    assert stages == [("advocacy", 1), ("conversion", 1)]
+    retention = example_warehouse.execute(
+        "select cohort_month::varchar, months_since_first_order, customers, retention_rate "
+        "from marts.mart_cohort_retention"
+    ).fetchall()
+    assert retention == [("2026-03-01", 0, 2, 1.0)]

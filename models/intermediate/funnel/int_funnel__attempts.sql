@@ -164,8 +164,8 @@ final as (
             'lag(reached.reached_at) over (partition by reached.person_id,'
             ~ ' reached.period_start order by reached.step_order)',
             'reached.reached_at',
-            'second'
-        ) }} / 3600.0 as hours_from_previous,
+            'millisecond'
+        ) }} / 3600000.0 as hours_from_previous,
         max(reached.step_order) over (
             partition by reached.person_id, reached.period_start
         ) as last_step_order,

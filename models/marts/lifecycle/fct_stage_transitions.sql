@@ -91,8 +91,8 @@ final as (
         {{ dbt.datediff(
             'lag(entered_at) over (partition by person_id order by stage_order)',
             'entered_at',
-            'second'
-        ) }} / 3600.0 as hours_since_previous
+            'millisecond'
+        ) }} / 3600000.0 as hours_since_previous
     from monotone
     where entered_at is not null
 )
