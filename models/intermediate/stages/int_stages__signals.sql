@@ -32,7 +32,8 @@ touches as (
     select
         person_id,
         'touch' as signal_name,
-        touched_at as occurred_at
+        touched_at as occurred_at,
+        touchpoint_id as source_record_id
     from touchpoints
     where
         person_id is not null
@@ -45,7 +46,8 @@ email_clicks as (
     select
         person_id,
         'email_click' as signal_name,
-        touched_at as occurred_at
+        touched_at as occurred_at,
+        touchpoint_id as source_record_id
     from touchpoints
     where person_id is not null and touch_type = 'email_click'
 ),
@@ -54,11 +56,13 @@ second_sessions as (
     select
         person_id,
         'second_session' as signal_name,
-        started_at as occurred_at
+        started_at as occurred_at,
+        session_id as source_record_id
     from (
         select
             person_id,
             started_at,
+            session_id,
             row_number() over (
                 partition by person_id order by started_at, session_id
             ) as session_rank
@@ -79,7 +83,9 @@ events as (
             when 'Product Reviewed' then 'review'
             when 'Referral Sent' then 'referral'
         end as signal_name,
-        sessionized.occurred_at
+        sessionized.occurred_at,
+        sessionized.platform || ':' || sessionized.message_id
+            as source_record_id
     from sessionized
     inner join sessions on sessionized.session_id = sessions.session_id
     where
@@ -93,6 +99,7 @@ events as (
 purchases as (
     select
         person_id,
+        conversion_id,
         converted_at,
         purchase_number,
         lag(converted_at) over (
@@ -109,7 +116,8 @@ purchase_signals as (
             when purchase_number = 1 then 'first_purchase'
             else 'repeat_purchase'
         end as signal_name,
-        converted_at as occurred_at
+        converted_at as occurred_at,
+        conversion_id as source_record_id
     from purchases
     where
         purchase_number = 1
@@ -122,7 +130,8 @@ promoters as (
     select
         bridge.person_id,
         'nps_promoter' as signal_name,
-        responses.submitted_at as occurred_at
+        responses.submitted_at as occurred_at,
+        responses.response_id as source_record_id
     from responses
     inner join bridge
         on

@@ -93,7 +93,7 @@ final as (
         first_touches.touched_at as first_touch_at,
         orders.first_order_at,
         coalesce(orders.orders_count, 0) as orders_count,
-        coalesce(orders.revenue_eur, 0) as revenue_eur,
+        cast(coalesce(orders.revenue_eur, 0) as decimal(18, 2)) as revenue_eur,
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,
         persons.identifiers,
         persons.account_ids > 0 as has_account,

@@ -97,7 +97,7 @@ final as (
         coalesce(monthly.active_customers, 0) as active_customers,
         coalesce(monthly.active_customers, 0) * 1.0
         / grid.customers as retention_rate,
-        coalesce(monthly.revenue_eur, 0) as revenue_eur
+        cast(coalesce(monthly.revenue_eur, 0) as decimal(18, 2)) as revenue_eur
     from grid
     left join monthly
         on

@@ -94,7 +94,7 @@ final as (
         person_id,
         recency_days,
         frequency,
-        monetary_eur,
+        cast(monetary_eur as decimal(18, 2)) as monetary_eur,
         cast(r_score as integer) as r_score,
         cast(f_score as integer) as f_score,
         cast(m_score as integer) as m_score,

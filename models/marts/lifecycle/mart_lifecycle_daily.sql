@@ -83,11 +83,11 @@ grid as (
 cumulated as (
     select
         *,
-        sum(persons_entered) over (
+        cast(sum(persons_entered) over (
             partition by stage_order
             order by date_day
             rows between unbounded preceding and current row
-        ) as persons_reached
+        ) as bigint) as persons_reached
     from grid
 ),
 

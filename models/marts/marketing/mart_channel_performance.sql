@@ -43,9 +43,9 @@ spend_grouped as (
             'categories.source_category'
         ) }} as channel_group,
         coalesce(spend.utm_campaign, '(not set)') as campaign,
-        sum(spend.spend_eur) as spend_eur,
-        sum(spend.impressions) as impressions,
-        sum(spend.clicks) as clicks
+        cast(sum(spend.spend_eur) as decimal(18, 2)) as spend_eur,
+        cast(sum(spend.impressions) as bigint) as impressions,
+        cast(sum(spend.clicks) as bigint) as clicks
     from spend
     left join categories
         on {{ channel_source_key('spend.utm_source') }} = categories.source

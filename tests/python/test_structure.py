@@ -1,0 +1,121 @@
+"""Project structure, in the spirit of dbt-project-evaluator: layers read only
+what they should, names and folders follow the conventions, every model has a
+primary-key test."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from journey.warehouse import Workspace
+
+LAYER_PREFIXES = {
+    "staging": ("base_", "stg_"),
+    "intermediate": ("int_",),
+    "marts": ("fct_", "dim_", "bridge_", "mart_", "rpt_", "map_"),
+}
+
+
+def _models(sim_build: tuple[Workspace, object]) -> tuple[dict, dict]:
+    workspace = sim_build[0]
+    target = workspace.target or workspace.duckdb.parent / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    models = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == "customer_journey"
+    }
+    return manifest, models
+
+
+def _layer(node: dict) -> str:
+    return node["original_file_path"].split("/")[1]
+
+
+def test_layers_read_only_what_they_should(sim_build: tuple[Workspace, object]) -> None:
+    manifest, models = _models(sim_build)
+    problems = []
+    for node in models.values():
+        layer, name = _layer(node), node["name"]
+        parents = node["depends_on"]["nodes"]
+        sources = [p for p in parents if p.startswith("source.")]
+        parent_models = [models[p] for p in parents if p in models]
+        if layer in ("intermediate", "marts") and sources:
+            problems.append(f"{name} ({layer}) reads a source: {sources}")
+        if name.startswith("base_"):
+            problems += [f"{name} reads the model {p['name']}" for p in parent_models]
+        if name.startswith("stg_"):
+            problems += [f"{name} reads staging model {p['name']}" for p in parent_models if p["name"].startswith("stg_")]
+            if sources and any(p["name"].startswith("base_") for p in parent_models):
+                problems.append(f"{name} reads both a source and a base model")
+        if layer == "staging" and any(_layer(p) != "staging" for p in parent_models):
+            problems.append(f"{name} (staging) reads a later layer")
+        if layer == "intermediate":
+            problems += [
+                f"{name} (intermediate) reads base model {p['name']}"
+                for p in parent_models
+                if p["name"].startswith("base_")
+            ]
+    assert not problems, "\n".join(problems)
+
+
+def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, object]) -> None:
+    _, models = _models(sim_build)
+    problems = []
+    for node in models.values():
+        path, name = node["original_file_path"], node["name"]
+        layer = _layer(node)
+        if layer not in LAYER_PREFIXES:
+            problems.append(f"{path}: not in staging/, intermediate/ or marts/")
+            continue
+        if not name.startswith(LAYER_PREFIXES[layer]):
+            problems.append(f"{path}: a {layer} model must start with {LAYER_PREFIXES[layer]}")
+        folder = path.split("/")[2]
+        if layer == "staging":
+            match = re.match(r"(base|stg)_([a-z]+)__[a-z_]+$", name)
+            if not match or match.group(2) != folder:
+                problems.append(f"{path}: staging models are <base|stg>_<source folder>__<entity>")
+            if name.startswith("base_") != ("/base/" in path):
+                problems.append(f"{path}: base models live in staging/<source>/base/")
+        if layer == "intermediate":
+            match = re.match(r"int_([a-z]+)__[a-z_]+$", name)
+            if not match or match.group(1) != folder:
+                problems.append(f"{path}: intermediate models are int_<folder>__<what>")
+        if not re.match(r"^[a-z0-9_]+$", name):
+            problems.append(f"{path}: model names are snake_case")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, object]) -> None:
+    manifest, models = _models(sim_build)
+    keyed = {
+        dep
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") in ("unique", "unique_combination")
+        for dep in node["depends_on"]["nodes"]
+    }
+    missing = sorted(node["name"] for uid, node in models.items() if uid not in keyed)
+    assert not missing, f"models without a unique / unique_combination test: {missing}"
+
+
+def test_every_mart_of_the_contract_is_enforced(sim_build: tuple[Workspace, object]) -> None:
+    from journey.simulate.config import project_root
+
+    contract = (project_root().parent / "shared" / "CONTRACT.md").read_text()
+    marts = re.findall(r"^\| `([a-z_]+)` \| one row", contract, flags=re.M)
+    assert len(marts) >= 13
+    _, models = _models(sim_build)
+    by_name = {node["name"]: node for node in models.values()}
+    problems = []
+    for mart in marts:
+        node = by_name.get(mart)
+        if node is None:
+            problems.append(f"{mart}: missing")
+            continue
+        if not node["config"].get("contract", {}).get("enforced"):
+            problems.append(f"{mart}: contract not enforced")
+        untyped = [c for c, col in node["columns"].items() if not col.get("data_type")]
+        if untyped:
+            problems.append(f"{mart}: columns without data_type: {untyped}")
+    assert not problems, "\n".join(problems)
