@@ -12,7 +12,7 @@ export JOURNEY_HASH_SALT ?= change-me
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 
-.PHONY: warehouse test setup simulate build docs lint bench lock clean
+.PHONY: warehouse test setup browser simulate build docs screenshots lint bench lock clean
 
 warehouse: setup simulate build docs  ## set up, simulate the default data set, dbt build, docs
 
@@ -24,6 +24,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
+browser:  ## Debian's headless Chromium, for the docs-site tests (no browser download)
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 simulate: setup
 	$(BIN)/journey simulate --persons $(PERSONS) --days $(DAYS) --seed $(SEED) --out data
 
@@ -31,12 +36,15 @@ build: setup
 	$(BIN)/dbt build
 
 docs: setup
-	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs generate --static
+
+screenshots: browser docs  ## the README's screenshots of the docs site
+	$(BIN)/journey screenshots --target target --out docs/img
 
 lint: setup
 	$(BIN)/sqlfluff lint models tests/data analyses
 
-test: setup  ## the whole test suite
+test: setup browser  ## the whole test suite
 	$(BIN)/pytest
 
 bench: setup

@@ -34,6 +34,23 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat)
 
 
+def _screenshots(args: argparse.Namespace) -> int:
+    from journey.browser import docs_url, screenshot
+
+    index = Path(args.target) / "static_index.html"
+    if not index.exists():
+        print(f"{index} is missing: run `dbt docs generate --static` first", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    pages = {
+        "dbt_docs_lineage.png": "model/model.customer_journey.fct_attribution?g_v=1&g_i=%2Bfct_attribution",
+        "dbt_docs_model.png": "model/model.customer_journey.fct_journeys",
+    }
+    for name, fragment in pages.items():
+        print(screenshot(docs_url(index, fragment), out / name))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journey",
@@ -77,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     bench.add_argument("--workdir", default="bench", help="scratch folder")
     bench.set_defaults(func=_bench)
+
+    shots = sub.add_parser("screenshots", help="screenshots of the dbt docs site (headless Chromium)")
+    shots.add_argument("--target", default="target", help="dbt target folder with static_index.html")
+    shots.add_argument("--out", default="docs/img", help="folder for the PNG files")
+    shots.set_defaults(func=_screenshots)
     return parser
 
 
