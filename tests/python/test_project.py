@@ -44,6 +44,18 @@ def test_every_model_seed_and_column_is_described(sim_build: tuple[Workspace, ob
     for source in manifest["sources"].values():
         if not source["description"].strip():
             missing.append(source["unique_id"])
+        if not source["columns"]:
+            missing.append(f"{source['unique_id']}: no columns listed")
+        missing += [
+            f"{source['unique_id']}.{c}" for c, col in source["columns"].items() if not col["description"].strip()
+        ]
+    for kind in ("semantic_models", "metrics", "exposures"):
+        missing += [
+            node["unique_id"]
+            for node in manifest.get(kind, {}).values()
+            if node["package_name"] == "customer_journey" and not (node.get("description") or "").strip()
+        ]
+    assert manifest.get("semantic_models") and manifest.get("metrics")
     for macro in manifest["macros"].values():
         if macro["package_name"] == "customer_journey" and not macro["description"].strip():
             missing.append(macro["unique_id"])
