@@ -19,8 +19,8 @@ sessionized as (
     select * from {{ ref('int_sessions__sessionized') }}
 ),
 
-transactions as (
-    select * from {{ ref('stg_pos__transactions') }}
+store_sales as (
+    select * from {{ ref('int_journeys__store_sales') }}
 ),
 
 rates as (
@@ -116,30 +116,23 @@ online as (
 ),
 
 store as (
+    -- an erased person's sale keeps its revenue but no person (the graph
+    -- no longer holds their card or email)
     select
-        case
-            when transactions.is_return then 'return' else 'purchase'
-        end as conversion_type,
+        case when is_return then 'return' else 'purchase' end
+            as conversion_type,
         'store' as sales_channel,
-        transactions.occurred_at as converted_at,
-        transactions.transaction_id as order_id,
-        transactions.transaction_id as source_record_id,
-        coalesce(cards.person_id, receipts.person_id) as person_id,
+        occurred_at as converted_at,
+        transaction_id as order_id,
+        transaction_id as source_record_id,
+        person_id,
         cast(null as varchar) as session_id,
         cast(null as varchar) as device_key,
-        transactions.store_id,
-        transactions.total_amount as revenue_local,
-        transactions.currency,
-        transactions.total_amount_eur as revenue_eur
-    from transactions
-    left join bridge as cards
-        on
-            cards.identifier_type = 'loyalty_card'
-            and transactions.loyalty_card_hash = cards.identifier_hash
-    left join bridge as receipts
-        on
-            receipts.identifier_type = 'email'
-            and transactions.receipt_email_hash = receipts.identifier_hash
+        store_id,
+        total_amount as revenue_local,
+        currency,
+        total_amount_eur as revenue_eur
+    from store_sales
 ),
 
 unioned as (

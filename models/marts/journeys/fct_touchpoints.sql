@@ -17,8 +17,8 @@ email_events as (
     select * from {{ ref('stg_crm__email_events') }}
 ),
 
-transactions as (
-    select * from {{ ref('stg_pos__transactions') }}
+store_sales as (
+    select * from {{ ref('int_journeys__store_sales') }}
 ),
 
 bridge as (
@@ -54,7 +54,12 @@ push_opens as (
         sessions.person_id,
         sessionized.occurred_at as touched_at,
         'push_open' as touch_type,
-        'Mobile Push Notifications' as channel_group,
+        {{ channel_group(
+            "coalesce(sessionized.source, 'push')",
+            "coalesce(sessionized.medium, 'push')",
+            'sessionized.campaign',
+            'null'
+        ) }} as channel_group,
         coalesce(sessionized.source, 'push') as source,
         coalesce(sessionized.medium, 'push') as medium,
         sessionized.campaign,
@@ -104,7 +109,12 @@ email_touches as (
         person_id,
         occurred_at as touched_at,
         'email_' || event_type as touch_type,
-        'Email' as channel_group,
+        {{ channel_group(
+            "coalesce(utm_source, 'newsletter')",
+            "coalesce(utm_medium, 'email')",
+            'utm_campaign',
+            'null'
+        ) }} as channel_group,
         coalesce(lower(utm_source), 'newsletter') as source,
         coalesce(lower(utm_medium), 'email') as medium,
         coalesce(utm_campaign, campaign_name) as campaign,
@@ -117,39 +127,20 @@ email_touches as (
 
 store_visits as (
     select
-        {{ surrogate_key(["'store'", 'transactions.transaction_id']) }}
-            as touchpoint_id,
-        coalesce(cards.person_id, receipts.person_id) as person_id,
-        transactions.occurred_at as touched_at,
+        {{ surrogate_key(["'store'", 'transaction_id']) }} as touchpoint_id,
+        person_id,
+        occurred_at as touched_at,
         'store_visit' as touch_type,
         'Store' as channel_group,
-        lower(transactions.store_id) as source,
+        lower(store_id) as source,
         'store' as medium,
         cast(null as varchar) as campaign,
         'store' as platform,
         cast(null as varchar) as device_key,
         cast(null as varchar) as session_id,
         true as is_attributable
-    from transactions
-    left join bridge as cards
-        on
-            cards.identifier_type = 'loyalty_card'
-            and transactions.loyalty_card_hash = cards.identifier_hash
-    left join bridge as receipts
-        on
-            receipts.identifier_type = 'email'
-            and transactions.receipt_email_hash = receipts.identifier_hash
-    left join erased as erased_cards
-        on
-            erased_cards.identifier_type = 'loyalty_card'
-            and transactions.loyalty_card_hash = erased_cards.identifier_hash
-    left join erased as erased_emails
-        on
-            erased_emails.identifier_type = 'email'
-            and transactions.receipt_email_hash = erased_emails.identifier_hash
-    where
-        erased_cards.identifier_hash is null
-        and erased_emails.identifier_hash is null
+    from store_sales
+    where not is_erased
 ),
 
 unioned as (

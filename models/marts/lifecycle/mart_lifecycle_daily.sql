@@ -2,6 +2,7 @@
 -- that day, and how many were in it at the end of the day (entered it and
 -- not yet the next one). Stages are monotone, so the persons in a stage are
 -- those who entered it minus those who entered the next, both cumulated.
+-- Days come from dim_dates (vars date_spine_start / date_spine_end).
 with
 
 transitions as (
@@ -10,6 +11,10 @@ transitions as (
 
 rules as (
     select * from {{ ref('lifecycle_stage_rules') }}
+),
+
+dates as (
+    select * from {{ ref('dim_dates') }}
 ),
 
 stages as (
@@ -26,35 +31,12 @@ bounds as (
     from transitions
 ),
 
-digits as (
-    {% for d in range(10) %}
-        select {{ d }} as digit
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
-
-offsets as (
-    -- 0 to 9,999 days: a portable number series
-    select
-        thousands.digit * 1000 + hundreds.digit * 100 + tens.digit * 10
-        + ones.digit as day_offset
-    from digits as thousands
-    cross join digits as hundreds
-    cross join digits as tens
-    cross join digits as ones
-),
-
 days as (
-    select
-        cast(
-            {{ dbt.dateadd('day', 'offsets.day_offset', 'bounds.first_day') }}
-            as date
-        ) as date_day
-    from bounds
-    cross join offsets
-    where
-        {{ dbt.dateadd('day', 'offsets.day_offset', 'bounds.first_day') }}
-        <= bounds.last_day
+    -- the calendar (dim_dates) over the days with stage entries
+    select dates.date_day
+    from dates
+    inner join bounds
+        on dates.date_day between bounds.first_day and bounds.last_day
 ),
 
 entered as (
