@@ -36,23 +36,17 @@ attribution as (
 ),
 
 online_orders as (
-    select
-        'web' as sales_channel,
-        coalesce(order_id, message_id) as order_key,
-        min(occurred_at) as occurred_at,
-        min(revenue) as revenue,
-        min(currency) as currency
-    from web_orders
-    group by coalesce(order_id, message_id)
-    union all
-    select
-        'app' as sales_channel,
-        coalesce(order_id, message_id) as order_key,
-        min(occurred_at) as occurred_at,
-        min(revenue) as revenue,
-        min(currency) as currency
-    from app_orders
-    group by coalesce(order_id, message_id)
+    {% for platform in ['web', 'app'] %}
+        select
+            '{{ platform }}' as sales_channel,
+            coalesce(order_id, message_id) as order_key,
+            min(occurred_at) as occurred_at,
+            min(revenue) as revenue,
+            min(currency) as currency
+        from {{ platform }}_orders
+        group by coalesce(order_id, message_id)
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 staged as (

@@ -7,6 +7,10 @@ import gzip
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def identifier_hash(salt: str, identifier_type: str, value: str) -> str:
@@ -72,3 +76,51 @@ def raw_rows(landing: Path, source: str, entity: str) -> int:
     if source in ("web", "app"):
         return count_lines(files)
     return count_csv_records(files)
+
+
+def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> None:
+    """Temp tables the truth tests share: the truth tables; truth identifiers
+    hashed like the warehouse (truth_ids) and those usable as evidence
+    (clean_ids: not junk, shared or test); the people erased in the latest
+    CRM snapshot; and the identifiers each order or store sale record carries
+    (record_ids), with the records that carry a clean one (tieable)."""
+    truth = sim_dir / "truth"
+    latest = sorted((sim_dir / "landing" / "crm" / "contacts").glob("*.csv"))[-1]
+    tables = "".join(
+        f"create temp table truth_{name} as select * from '{truth / (name + '.parquet')}';\n"
+        for name in ("persons", "stages", "sessions", "conversions")
+    )
+    con.execute(
+        f"""
+        create temp table truth_ids as
+        select t.*, sha256('{salt}|' || identifier_type || '|' || identifier_value)
+            as identifier_hash
+        from '{truth / "identifiers.parquet"}' as t;
+        {tables}
+        create temp table erased_people as
+        select distinct t.person_id from truth_ids as t
+        inner join read_csv('{latest}', all_varchar = true) as c
+            on t.identifier_type = 'contact_id' and t.identifier_value = c.contact_id
+        where c.erased_at is not null;
+        create temp table clean_ids as
+        select * from truth_ids where not (is_junk or is_shared or is_test);
+        create temp table record_ids as
+        select 'web' as sales_channel, order_id, 'user_id' as identifier_type, user_id_hash as h
+        from staging.stg_web__events where event_name = 'Order Completed'
+        union all select 'web', order_id, 'anonymous_id', anonymous_id_hash
+        from staging.stg_web__events where event_name = 'Order Completed'
+        union all select 'app', order_id, 'user_id', user_id_hash
+        from staging.stg_app__events where event_name = 'Order Completed'
+        union all select 'app', order_id, 'install_id', anonymous_id_hash
+        from staging.stg_app__events where event_name = 'Order Completed'
+        union all select 'store', transaction_id, 'loyalty_card', loyalty_card_hash
+        from staging.stg_pos__transactions
+        union all select 'store', transaction_id, 'email', receipt_email_hash
+        from staging.stg_pos__transactions;
+        create temp table tieable as
+        select distinct r.sales_channel, r.order_id
+        from record_ids as r
+        inner join clean_ids as c
+            on c.identifier_type = r.identifier_type and c.identifier_hash = r.h;
+        """
+    )

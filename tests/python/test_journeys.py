@@ -7,31 +7,17 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import SALT
+from helpers import load_truth
 
 
 @pytest.fixture(scope="module")
 def mapped(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
-    """Truth tables, truth identifiers hashed like the warehouse, the people
-    erased in the latest CRM snapshot, and each warehouse person's true owner."""
+    """The shared truth tables (helpers.load_truth) and each warehouse person's
+    true owner."""
     con = warehouse.cursor()
-    truth = sim_dir / "truth"
-    latest = sorted((sim_dir / "landing" / "crm" / "contacts").glob("*.csv"))[-1]
+    load_truth(con, sim_dir, SALT)
     con.execute(
-        f"""
-        create temp table truth_ids as
-        select t.*, sha256('{SALT}|' || identifier_type || '|' || identifier_value)
-            as identifier_hash
-        from '{truth / "identifiers.parquet"}' as t;
-        create temp table truth_sessions as select * from '{truth / "sessions.parquet"}';
-        create temp table truth_conversions as select * from '{truth / "conversions.parquet"}';
-        create temp table erased_people as
-        select distinct t.person_id from truth_ids as t
-        inner join read_csv('{latest}', all_varchar = true) as c
-            on t.identifier_type = 'contact_id' and t.identifier_value = c.contact_id
-        where c.erased_at is not null;
-        -- clean identifiers: one true owner, usable as evidence
-        create temp table clean_ids as
-        select * from truth_ids where not (is_junk or is_shared or is_test);
+        """
         create temp table owners as
         select b.person_id, min(t.person_id) as truth_person,
             count(distinct t.person_id) as truth_people
@@ -137,35 +123,9 @@ def test_conversions_per_person_match_the_truth(mapped: duckdb.DuckDBPyConnectio
     identifier that is theirs alone (account, cookie or install id for an
     order; loyalty card or receipt email in store), and to nobody otherwise;
     erased people's conversions are tied to nobody."""
-    mapped.execute(
-        """
-        create temp table record_ids as
-        select 'web' as sales_channel, order_id, 'user_id' as identifier_type, user_id_hash as h
-        from staging.stg_web__events where event_name = 'Order Completed'
-        union all
-        select 'web', order_id, 'anonymous_id', anonymous_id_hash
-        from staging.stg_web__events where event_name = 'Order Completed'
-        union all
-        select 'app', order_id, 'user_id', user_id_hash
-        from staging.stg_app__events where event_name = 'Order Completed'
-        union all
-        select 'app', order_id, 'install_id', anonymous_id_hash
-        from staging.stg_app__events where event_name = 'Order Completed'
-        union all
-        select 'store', transaction_id, 'loyalty_card', loyalty_card_hash from staging.stg_pos__transactions
-        union all
-        select 'store', transaction_id, 'email', receipt_email_hash from staging.stg_pos__transactions
-        """
-    )
     result = mapped.execute(
         """
-        with tieable as (
-            select distinct r.sales_channel, r.order_id
-            from record_ids as r
-            inner join clean_ids as t
-                on t.identifier_type = r.identifier_type and t.identifier_hash = r.h
-        ),
-        checked as (
+        with checked as (
             select
                 c.order_id, c.sales_channel, t.person_id as truth_person,
                 o.truth_person as warehouse_truth_person, c.person_id,
@@ -197,13 +157,7 @@ def test_conversions_per_person_match_the_truth(mapped: duckdb.DuckDBPyConnectio
     # truth holds for them, counting what their records let anyone tie
     per_person = mapped.execute(
         """
-        with tieable as (
-            select distinct r.sales_channel, r.order_id
-            from record_ids as r
-            inner join clean_ids as t
-                on t.identifier_type = r.identifier_type and t.identifier_hash = r.h
-        ),
-        expected as (
+        with expected as (
             select t.person_id as truth_person, count(*) as n,
                 sum(t.revenue_eur::decimal(18, 2)) as revenue
             from truth_conversions as t

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import SALT
+from helpers import load_truth
 
 STAGES = ["awareness", "consideration", "conversion", "retention", "advocacy"]
 
@@ -20,44 +21,14 @@ def resolvable(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.Du
     """Persons the warehouse can see whole: one warehouse person holds all their
     identifiers, and every record of theirs carries a usable identifier."""
     con = warehouse.cursor()
-    truth = sim_dir / "truth"
-    latest = sorted((sim_dir / "landing" / "crm" / "contacts").glob("*.csv"))[-1]
+    load_truth(con, sim_dir, SALT)
     con.execute(
-        f"""
-        create temp table truth_ids as
-        select t.*, sha256('{SALT}|' || identifier_type || '|' || identifier_value)
-            as identifier_hash
-        from '{truth / "identifiers.parquet"}' as t;
-        create temp table truth_persons as select * from '{truth / "persons.parquet"}';
-        create temp table truth_stages as select * from '{truth / "stages.parquet"}';
-        create temp table truth_sessions as select * from '{truth / "sessions.parquet"}';
-        create temp table truth_conversions as select * from '{truth / "conversions.parquet"}';
-        create temp table erased_people as
-        select distinct t.person_id from truth_ids as t
-        inner join read_csv('{latest}', all_varchar = true) as c
-            on t.identifier_type = 'contact_id' and t.identifier_value = c.contact_id
-        where c.erased_at is not null;
-        create temp table clean_ids as
-        select * from truth_ids where not (is_junk or is_shared or is_test);
-        create temp table record_ids as
-        select 'web' as sales_channel, order_id, 'user_id' as identifier_type, user_id_hash as h
-        from staging.stg_web__events where event_name = 'Order Completed'
-        union all select 'web', order_id, 'anonymous_id', anonymous_id_hash
-        from staging.stg_web__events where event_name = 'Order Completed'
-        union all select 'app', order_id, 'user_id', user_id_hash
-        from staging.stg_app__events where event_name = 'Order Completed'
-        union all select 'app', order_id, 'install_id', anonymous_id_hash
-        from staging.stg_app__events where event_name = 'Order Completed'
-        union all select 'store', transaction_id, 'loyalty_card', loyalty_card_hash
-        from staging.stg_pos__transactions
-        union all select 'store', transaction_id, 'email', receipt_email_hash
-        from staging.stg_pos__transactions;
+        """
         create temp table untieable_buyers as
         select distinct t.person_id from truth_conversions as t
         where not t.is_quarantined and not exists (
-            select 1 from record_ids as r inner join clean_ids as c
-                on c.identifier_type = r.identifier_type and c.identifier_hash = r.h
-            where r.sales_channel = t.sales_channel and r.order_id = t.order_id
+            select 1 from tieable as k
+            where k.sales_channel = t.sales_channel and k.order_id = t.order_id
         );
         create temp table resolvable_persons as
         with groups as (
