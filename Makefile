@@ -11,10 +11,12 @@ export JOURNEY_DUCKDB_PATH ?= warehouse.duckdb
 export JOURNEY_HASH_SALT ?= change-me
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
+export SEND_ANONYMOUS_USAGE_STATS := no
+NPM_STAMP := dashboards/node_modules/.installed
 
-.PHONY: warehouse test setup browser simulate build docs screenshots lint bench lock clean
+.PHONY: warehouse test setup browser dashboards-setup dashboards simulate build docs screenshots lint bench lock clean
 
-warehouse: setup simulate build docs  ## set up, simulate the default data set, dbt build, docs
+warehouse: setup simulate build docs dashboards  ## set up, simulate the default data set, dbt build, docs, dashboards
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,14 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Evidence and its pinned dependencies (package-lock.json); npm ci's postinstall
+# applies dashboards/patches (see the README's Dashboards section).
+$(NPM_STAMP): dashboards/package.json dashboards/package-lock.json $(wildcard dashboards/patches/*)
+	cd dashboards && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+dashboards-setup: $(NPM_STAMP)
 
 browser:  ## Debian's headless Chromium, for the docs-site tests (no browser download)
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -38,13 +48,17 @@ build: setup
 docs: setup
 	$(BIN)/dbt docs generate --static
 
-screenshots: browser docs  ## the README's screenshots of the docs site
-	$(BIN)/journey screenshots --target target --out docs/img
+dashboards: setup dashboards-setup  ## the Evidence site over the built warehouse, in dashboards/build
+	$(BIN)/journey dashboards --warehouse $(JOURNEY_DUCKDB_PATH)
+
+screenshots: browser docs dashboards  ## the README's screenshots of the docs site and the dashboards
+	$(BIN)/journey screenshots --target target --dashboards dashboards/build --out docs/img
 
 lint: setup
 	$(BIN)/sqlfluff lint models tests/data analyses
+	cd dashboards && ../$(BIN)/sqlfluff lint sources
 
-test: setup browser  ## the whole test suite
+test: setup browser dashboards-setup  ## the whole test suite
 	$(BIN)/pytest
 
 bench: setup
@@ -56,4 +70,4 @@ lock:  ## re-resolve pyproject.toml's dependencies into requirements.lock
 	&& rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) target logs data warehouse.duckdb
+	rm -rf $(VENV) target logs data warehouse.duckdb dashboards/node_modules dashboards/build dashboards/.evidence

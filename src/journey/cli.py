@@ -1,8 +1,10 @@
-"""`journey`: simulate a landing zone, or benchmark the whole build."""
+"""`journey`: simulate a landing zone, benchmark the whole build, build the
+dashboards, take the README's screenshots."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,13 +36,19 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat)
 
 
+# The dashboard pages the README shows, with the height that fits each one.
+DASHBOARD_SHOTS = {"funnel": 1900, "channels": 2150, "lifecycle": 2250, "identity": 2350}
+
+
 def _screenshots(args: argparse.Namespace) -> int:
-    from journey.browser import docs_url, screenshot
+    from journey.browser import docs_url, screenshot, serve
 
     index = Path(args.target) / "static_index.html"
-    if not index.exists():
-        print(f"{index} is missing: run `dbt docs generate --static` first", file=sys.stderr)
-        return 2
+    site = Path(args.dashboards)
+    for needed, how in ((index, "dbt docs generate --static"), (site / "index.html", "make dashboards")):
+        if not needed.exists():
+            print(f"{needed} is missing: run `{how}` first", file=sys.stderr)
+            return 2
     out = Path(args.out)
     pages = {
         "dbt_docs_lineage.png": "model/model.customer_journey.fct_attribution?g_v=1&g_i=%2Bfct_attribution",
@@ -48,6 +56,21 @@ def _screenshots(args: argparse.Namespace) -> int:
     }
     for name, fragment in pages.items():
         print(screenshot(docs_url(index, fragment), out / name))
+    with serve(site) as base:
+        for page, height in DASHBOARD_SHOTS.items():
+            print(screenshot(f"{base}/{page}", out / f"dashboard_{page}.png", size=(1400, height)))
+    return 0
+
+
+def _dashboards(args: argparse.Namespace) -> int:
+    from journey.dashboards import build
+
+    try:
+        site = build(Path(args.warehouse), strict=not args.lenient)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"dashboards built from {args.warehouse} -> {site}")
     return 0
 
 
@@ -95,8 +118,27 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workdir", default="bench", help="scratch folder")
     bench.set_defaults(func=_bench)
 
-    shots = sub.add_parser("screenshots", help="screenshots of the dbt docs site (headless Chromium)")
+    dash = sub.add_parser(
+        "dashboards",
+        help="build the Evidence dashboards over a warehouse file (read-only)",
+        description=(
+            "Runs `npm run sources` (extracts each query of dashboards/sources from the "
+            "warehouse, opened read-only) and `npm run build:strict` in dashboards/, with "
+            "telemetry off. Needs `make dashboards-setup` (npm ci) first."
+        ),
+    )
+    dash.add_argument(
+        "--warehouse", default=os.environ.get("JOURNEY_DUCKDB_PATH", "warehouse.duckdb"),
+        help="the DuckDB file dbt built (default: $JOURNEY_DUCKDB_PATH)",
+    )
+    dash.add_argument("--lenient", action="store_true", help="`build`, not `build:strict`")
+    dash.set_defaults(func=_dashboards)
+
+    shots = sub.add_parser(
+        "screenshots", help="screenshots of the dbt docs site and the dashboards (headless Chromium)"
+    )
     shots.add_argument("--target", default="target", help="dbt target folder with static_index.html")
+    shots.add_argument("--dashboards", default="dashboards/build", help="the built Evidence site")
     shots.add_argument("--out", default="docs/img", help="folder for the PNG files")
     shots.set_defaults(func=_screenshots)
     return parser

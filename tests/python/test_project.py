@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
 
@@ -104,12 +106,19 @@ def test_every_model_has_data_tests(sim_build: tuple[Workspace, object]) -> None
     assert not untested
 
 
-def test_sqlfluff_passes(tmp_path: Path) -> None:
-    root = project_root()
+@pytest.mark.parametrize(
+    ("folder", "paths"),
+    [
+        (".", ["models", "tests/data", "analyses"]),
+        # the dashboards' source queries: plain SQL (dashboards/.sqlfluff), linted from
+        # that folder because sqlfluff takes the templater from the working directory
+        ("dashboards", ["sources"]),
+    ],
+)
+def test_sqlfluff_passes(tmp_path: Path, folder: str, paths: list[str]) -> None:
     env = {**os.environ, "JOURNEY_DUCKDB_PATH": str(tmp_path / "lint.duckdb")}
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "sqlfluff"), "lint", "models", "tests/data", "analyses",
-         "--disable-progress-bar", "--nocolor"],
-        cwd=root, env=env, capture_output=True, text=True, check=False,
+        [str(Path(sys.executable).parent / "sqlfluff"), "lint", *paths, "--disable-progress-bar", "--nocolor"],
+        cwd=project_root() / folder, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

@@ -1,0 +1,2 @@
+-- Every raw row accounted for: staged, duplicate or quarantined.
+select * from marts.rpt_row_accounting
