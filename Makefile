@@ -26,10 +26,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-# Evidence and its pinned dependencies (package-lock.json); npm ci's postinstall
-# applies dashboards/patches (see the README's Dashboards section).
+# Evidence and its pinned dependencies: the versions in package-lock.json, which
+# --no-save leaves as it is. (Not `npm ci`: npm leaves other platforms' optional
+# packages out of the lock file and `npm ci` then refuses it, npm/cli#4828.)
+# The postinstall script applies dashboards/patches (README, Dashboards).
 $(NPM_STAMP): dashboards/package.json dashboards/package-lock.json $(wildcard dashboards/patches/*)
-	cd dashboards && npm ci --no-audit --no-fund --loglevel=error
+	cd dashboards && npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
 dashboards-setup: $(NPM_STAMP)

@@ -51,7 +51,11 @@ def _screenshots(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     pages = {
-        "dbt_docs_lineage.png": "model/model.customer_journey.fct_attribution?g_v=1&g_i=%2Bfct_attribution",
+        # from the landing files (sources) to a dashboard page (its exposure)
+        "dbt_docs_lineage.png": (
+            "exposure/exposure.customer_journey.dashboard_channel_performance"
+            "?g_v=1&g_i=%2Bexposure:dashboard_channel_performance"
+        ),
         "dbt_docs_model.png": "model/model.customer_journey.fct_journeys",
     }
     for name, fragment in pages.items():
@@ -124,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Runs `npm run sources` (extracts each query of dashboards/sources from the "
             "warehouse, opened read-only) and `npm run build:strict` in dashboards/, with "
-            "telemetry off. Needs `make dashboards-setup` (npm ci) first."
+            "telemetry off. Needs `make dashboards-setup` (npm install) first."
         ),
     )
     dash.add_argument(

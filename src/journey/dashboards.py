@@ -38,7 +38,7 @@ def build(warehouse: Path, workdir: Path | None = None, strict: bool = True) -> 
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse} is missing: run `make warehouse` (or dbt build) first")
     if not (PROJECT / "node_modules" / ".package-lock.json").exists():
-        raise FileNotFoundError("dashboards/node_modules is missing: run `make dashboards-setup`")
+        raise FileNotFoundError("dashboards/node_modules is missing: run `make dashboards-setup` (npm install)")
     project = PROJECT
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
