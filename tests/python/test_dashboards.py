@@ -112,6 +112,16 @@ def pages(site: Path) -> Iterator[dict[str, _PageText]]:
     yield parsed
 
 
+@pytest.fixture(scope="module")
+def warehouse(sim_build: tuple[Workspace, object]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """This module's own read-only connection, closed at its end: the session's
+    would stay open in this process and stop later tests' dbt runs (test_docs)
+    from opening the file with another configuration."""
+    con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
+    yield con
+    con.close()
+
+
 def _manifest(sim_build: tuple[Workspace, object]) -> dict:
     workspace = sim_build[0]
     target = workspace.target or workspace.duckdb.parent / "target"
