@@ -101,15 +101,20 @@ def site(sim_build: tuple[Workspace, object], tmp_path_factory: pytest.TempPathF
     return built
 
 
-@pytest.fixture(scope="module")
-def pages(site: Path) -> Iterator[dict[str, _PageText]]:
+def _render(site: Path) -> dict[str, _PageText]:
+    """Every page of a built site, as headless Chromium shows it."""
     parsed = {}
     with serve(site) as base:
         for page in PAGES:
             parser = _PageText()
             parser.feed(dump_dom(f"{base}/{'' if page == 'index' else page}", budget_ms=30_000))
             parsed[page] = parser
-    yield parsed
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> dict[str, _PageText]:
+    return _render(site)
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +157,7 @@ def test_the_build_is_strict_read_only_and_without_telemetry(site: Path) -> None
         assert html.exists() or (site / page / "index.html").exists(), page
 
 
-def test_the_home_page_shows_the_headline_figures(
-    pages: dict[str, _PageText], warehouse: duckdb.DuckDBPyConnection
-) -> None:
+def _assert_headline_figures(page: _PageText, warehouse: duckdb.DuckDBPyConnection) -> None:
     persons, known, customers = warehouse.execute(
         "select count(*), count(*) filter (where is_known), count(*) filter (where orders_count > 0) "
         "from marts.dim_persons"
@@ -164,12 +167,31 @@ def test_the_home_page_shows_the_headline_figures(
         "select count(*) filter (where conversion_type = 'purchase'), "
         "sum(revenue_eur) filter (where conversion_type in ('purchase', 'return')) from marts.fct_conversions"
     ).fetchone()
-    text = pages["index"].text
     for title, value, decimals in (
         ("Persons", persons, 0), ("Known persons", known, 0), ("Customers", customers, 0),
         ("Sessions", sessions, 0), ("Purchases", purchases, 0), ("Net revenue (EUR)", revenue, 2),
     ):  # fmt: skip
-        assert any(f"{title} {shown}" in text for shown in _formats(value, decimals)), (title, value)
+        assert any(f"{title} {shown}" in page.text for shown in _formats(value, decimals)), (title, value)
+
+
+def test_the_home_page_shows_the_headline_figures(
+    pages: dict[str, _PageText], warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    _assert_headline_figures(pages["index"], warehouse)
+
+
+def test_the_dashboards_build_over_the_example_landing_zone(
+    example_warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Not only the simulator's zone: the hand-written example (a few persons,
+    empty tables such as map_person_ids) builds strictly too."""
+    (path,) = example_warehouse.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    pages = _render(build(Path(path), workdir=tmp_path / "dashboards", strict=True))
+    _assert_headline_figures(pages["index"], example_warehouse)
+    for page in PAGES[1:]:
+        assert pages[page].tables, f"{page}: no table rendered"
 
 
 def test_the_funnel_page_shows_the_funnel_mart(
