@@ -55,6 +55,9 @@ orders as (
         min(
             case when conversion_type = 'purchase' then converted_at end
         ) as first_order_at,
+        max(
+            case when conversion_type = 'purchase' then converted_at end
+        ) as last_order_at,
         count(case when conversion_type = 'purchase' then 1 end)
             as orders_count,
         sum(revenue_eur) as revenue_eur
@@ -92,6 +95,7 @@ final as (
         first_touches.campaign as acquisition_campaign,
         first_touches.touched_at as first_touch_at,
         orders.first_order_at,
+        orders.last_order_at,
         coalesce(orders.orders_count, 0) as orders_count,
         cast(coalesce(orders.revenue_eur, 0) as decimal(18, 2)) as revenue_eur,
         coalesce(consent.has_marketing_consent, false) as has_marketing_consent,

@@ -5,6 +5,10 @@
 -- first-order month itself, so its retention is 100% by construction.
 with
 
+persons as (
+    select * from {{ ref('dim_persons') }}
+),
+
 conversions as (
     select * from {{ ref('fct_conversions') }}
 ),
@@ -23,12 +27,13 @@ activity as (
 ),
 
 cohorts as (
+    -- the month of the person's first order (dim_persons.first_order_at)
     select
         person_id,
-        min(activity_month) as cohort_month
-    from activity
-    where conversion_type = 'purchase'
-    group by person_id
+        cast({{ dbt.date_trunc('month', 'first_order_at') }} as date)
+            as cohort_month
+    from persons
+    where first_order_at is not null
 ),
 
 bounds as (

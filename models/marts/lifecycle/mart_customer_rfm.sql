@@ -1,13 +1,17 @@
 -- One row per customer (a person with a purchase): recency in days since
 -- their last purchase as of the last day of data (or var rfm_as_of_date),
 -- frequency (purchases), monetary value (net revenue, returns deducted),
--- quintile scores 1-5 and a named segment. A score is
--- 1 + floor(5 x percent_rank) (capped at 5; recency ranked from the longest
--- ago): customers tied on a value share its lowest quintile, so the many
--- one-time buyers all score F = 1. The segment is the first row of the
--- rfm_segments seed, in priority order, whose ranges hold the recency score
--- R and FM = floor((F + M) / 2).
+-- both as dim_persons counts them, quintile scores 1-5 and a named segment.
+-- A score is 1 + floor(5 x percent_rank) (capped at 5; recency ranked from
+-- the longest ago): customers tied on a value share its lowest quintile, so
+-- the many one-time buyers all score F = 1. The segment is the first row of
+-- the rfm_segments seed, in priority order, whose ranges hold the recency
+-- score R and FM = floor((F + M) / 2).
 with
+
+persons as (
+    select * from {{ ref('dim_persons') }}
+),
 
 conversions as (
     select * from {{ ref('fct_conversions') }}
@@ -30,18 +34,11 @@ as_of as (
 customers as (
     select
         person_id,
-        max(
-            case when conversion_type = 'purchase' then converted_at end
-        ) as last_purchase_at,
-        count(case when conversion_type = 'purchase' then 1 end)
-            as frequency,
-        sum(revenue_eur) as monetary_eur
-    from conversions
-    where
-        person_id is not null
-        and conversion_type in ('purchase', 'return')
-    group by person_id
-    having count(case when conversion_type = 'purchase' then 1 end) > 0
+        last_order_at as last_purchase_at,
+        orders_count as frequency,
+        revenue_eur as monetary_eur
+    from persons
+    where orders_count > 0
 ),
 
 measured as (
