@@ -18,8 +18,8 @@ sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
-sessionized as (
-    select * from {{ ref('int_sessions__sessionized') }}
+person_events as (
+    select * from {{ ref('int_journeys__person_events') }}
 ),
 
 conversions as (
@@ -40,13 +40,12 @@ step_events as (
     union all
     select
         steps.step_order,
-        sessions.person_id,
-        sessionized.occurred_at,
-        sessions.session_id
-    from sessionized
-    inner join sessions on sessionized.session_id = sessions.session_id
-    inner join steps on sessionized.event_name = steps.event_name
-    where sessions.person_id is not null
+        person_events.person_id,
+        person_events.occurred_at,
+        person_events.session_id
+    from person_events
+    inner join steps on person_events.event_name = steps.event_name
+    where person_events.person_id is not null
 ),
 
 entries as (
@@ -119,18 +118,17 @@ adds as (
     select
         step_1.person_id,
         step_1.period_start,
-        min(sessionized.occurred_at) as added_at
+        min(person_events.occurred_at) as added_at
     from step_1
-    inner join sessions on step_1.person_id = sessions.person_id
-    inner join sessionized
+    inner join person_events
         on
-            sessions.session_id = sessionized.session_id
-            and sessionized.event_name = 'Product Added'
+            step_1.person_id = person_events.person_id
+            and person_events.event_name = 'Product Added'
     where
-        step_1.entered_at <= sessionized.occurred_at
+        step_1.entered_at <= person_events.occurred_at
         and {{ dbt.dateadd(
             'day', var('funnel_window_days'), 'step_1.entered_at'
-        ) }} >= sessionized.occurred_at
+        ) }} >= person_events.occurred_at
     group by step_1.person_id, step_1.period_start
 ),
 

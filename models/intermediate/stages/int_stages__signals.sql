@@ -1,7 +1,7 @@
 -- One row per person and lifecycle signal occurrence: what the stage rules
 -- (seed lifecycle_stage_rules) are made of. Behaviour counts through the
--- person of its session; purchases through fct_conversions; NPS answers
--- through the CRM contact.
+-- person of its session (int_journeys__person_events); purchases through
+-- fct_conversions; NPS answers through the CRM contact.
 with
 
 touchpoints as (
@@ -12,8 +12,8 @@ sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
-sessionized as (
-    select * from {{ ref('int_sessions__sessionized') }}
+person_events as (
+    select * from {{ ref('int_journeys__person_events') }}
 ),
 
 conversions as (
@@ -74,8 +74,8 @@ second_sessions as (
 
 events as (
     select
-        sessions.person_id,
-        case sessionized.event_name
+        person_events.person_id,
+        case person_events.event_name
             when 'Product Viewed' then 'product_viewed'
             when 'Product Added' then 'product_added'
             when 'Signed Up' then 'signed_up'
@@ -83,14 +83,13 @@ events as (
             when 'Product Reviewed' then 'review'
             when 'Referral Sent' then 'referral'
         end as signal_name,
-        sessionized.occurred_at,
-        sessionized.platform || ':' || sessionized.message_id
+        person_events.occurred_at,
+        person_events.platform || ':' || person_events.message_id
             as source_record_id
-    from sessionized
-    inner join sessions on sessionized.session_id = sessions.session_id
+    from person_events
     where
-        sessions.person_id is not null
-        and sessionized.event_name in (
+        person_events.person_id is not null
+        and person_events.event_name in (
             'Product Viewed', 'Product Added', 'Signed Up',
             'Newsletter Subscribed', 'Product Reviewed', 'Referral Sent'
         )

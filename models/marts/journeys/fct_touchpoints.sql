@@ -9,8 +9,8 @@ sessions as (
     select * from {{ ref('fct_sessions') }}
 ),
 
-sessionized as (
-    select * from {{ ref('int_sessions__sessionized') }}
+person_events as (
+    select * from {{ ref('int_journeys__person_events') }}
 ),
 
 email_events as (
@@ -49,29 +49,28 @@ session_starts as (
 push_opens as (
     -- the session the open starts carries the person and the device
     select
-        {{ surrogate_key(["'push'", 'sessionized.message_id']) }}
+        {{ surrogate_key(["'push'", 'person_events.message_id']) }}
             as touchpoint_id,
-        sessions.person_id,
-        sessionized.occurred_at as touched_at,
+        person_events.person_id,
+        person_events.occurred_at as touched_at,
         'push_open' as touch_type,
         {{ channel_group(
-            "coalesce(sessionized.source, 'push')",
-            "coalesce(sessionized.medium, 'push')",
-            'sessionized.campaign',
+            "coalesce(person_events.source, 'push')",
+            "coalesce(person_events.medium, 'push')",
+            'person_events.campaign',
             'null'
         ) }} as channel_group,
-        coalesce(sessionized.source, 'push') as source,
-        coalesce(sessionized.medium, 'push') as medium,
-        sessionized.campaign,
+        coalesce(person_events.source, 'push') as source,
+        coalesce(person_events.medium, 'push') as medium,
+        person_events.campaign,
         'app' as platform,
-        sessions.device_key,
-        sessions.session_id,
+        person_events.device_key,
+        person_events.session_id,
         false as is_attributable
-    from sessionized
-    inner join sessions on sessionized.session_id = sessions.session_id
+    from person_events
     where
-        sessionized.platform = 'app'
-        and sessionized.event_name = 'Push Notification Opened'
+        person_events.platform = 'app'
+        and person_events.event_name = 'Push Notification Opened'
 ),
 
 emails as (
