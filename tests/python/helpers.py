@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import duckdb
 
+    from journey.warehouse import Workspace
+
+
+def built_manifest(workspace: Workspace) -> dict:
+    """The manifest.json that a build of `workspace` wrote to its target folder."""
+    target = workspace.target or workspace.duckdb.parent / "target"
+    return json.loads((target / "manifest.json").read_text())
+
 
 def identifier_hash(salt: str, identifier_type: str, value: str) -> str:
     """The documented hashing rule, written again in Python: sha256("salt|type|value")."""

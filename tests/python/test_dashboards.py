@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import built_manifest
 from journey.browser import dump_dom, serve
 from journey.dashboards import PROJECT, build, page_marts, source_marts
 from journey.warehouse import Workspace
@@ -127,16 +128,10 @@ def warehouse(sim_build: tuple[Workspace, object]) -> Iterator[duckdb.DuckDBPyCo
     con.close()
 
 
-def _manifest(sim_build: tuple[Workspace, object]) -> dict:
-    workspace = sim_build[0]
-    target = workspace.target or workspace.duckdb.parent / "target"
-    return json.loads((target / "manifest.json").read_text())
-
-
 def test_exposures_name_the_marts_each_page_reads(sim_build: tuple[Workspace, object]) -> None:
     exposures = {
         node["meta"].get("evidence_page"): {dep.split(".")[-1] for dep in node["depends_on"]["nodes"]}
-        for node in _manifest(sim_build)["exposures"].values()
+        for node in built_manifest(sim_build[0])["exposures"].values()
         if node["type"] == "dashboard"
     }
     assert exposures == page_marts()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers import built_manifest
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
-
-
-def _manifest(sim_build: tuple[Workspace, object]) -> dict:
-    workspace = sim_build[0]
-    target = workspace.target or workspace.duckdb.parent / "target"
-    return json.loads((target / "manifest.json").read_text())
 
 
 def test_build_ran_data_tests_and_all_passed(sim_build: tuple[Workspace, object]) -> None:
@@ -30,7 +24,7 @@ def test_build_ran_data_tests_and_all_passed(sim_build: tuple[Workspace, object]
 
 
 def test_every_model_seed_and_column_is_described(sim_build: tuple[Workspace, object]) -> None:
-    manifest = _manifest(sim_build)
+    manifest = built_manifest(sim_build[0])
     missing = []
     for node in manifest["nodes"].values():
         if node["package_name"] != "customer_journey":
@@ -67,7 +61,7 @@ def test_every_model_seed_and_column_is_described(sim_build: tuple[Workspace, ob
 def test_every_documented_column_exists(sim_build: tuple[Workspace, object]) -> None:
     import duckdb
 
-    manifest = _manifest(sim_build)
+    manifest = built_manifest(sim_build[0])
     con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
     problems = []
     for node in manifest["nodes"].values():
@@ -89,7 +83,7 @@ def test_every_documented_column_exists(sim_build: tuple[Workspace, object]) -> 
 
 
 def test_every_model_has_data_tests(sim_build: tuple[Workspace, object]) -> None:
-    manifest = _manifest(sim_build)
+    manifest = built_manifest(sim_build[0])
     tested = {
         dep
         for node in manifest["nodes"].values()

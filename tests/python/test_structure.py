@@ -4,9 +4,9 @@ primary-key test."""
 
 from __future__ import annotations
 
-import json
 import re
 
+from helpers import built_manifest
 from journey.warehouse import Workspace
 
 LAYER_PREFIXES = {
@@ -17,9 +17,7 @@ LAYER_PREFIXES = {
 
 
 def _models(sim_build: tuple[Workspace, object]) -> tuple[dict, dict]:
-    workspace = sim_build[0]
-    target = workspace.target or workspace.duckdb.parent / "target"
-    manifest = json.loads((target / "manifest.json").read_text())
+    manifest = built_manifest(sim_build[0])
     models = {
         uid: node
         for uid, node in manifest["nodes"].items()
