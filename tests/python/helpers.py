@@ -90,7 +90,7 @@ def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> No
     """Temp tables the truth tests share: the truth tables; truth identifiers
     hashed like the warehouse (truth_ids) and those usable as evidence
     (clean_ids: not junk, shared or test); the people erased in the latest
-    CRM snapshot; and the identifiers each order or store sale record carries
+    CRM snapshot and the identifiers evidence ties to them (erased_ids); and the identifiers each order or store sale record carries
     (record_ids), with the records that carry a clean one (tieable)."""
     truth = sim_dir / "truth"
     latest = sorted((sim_dir / "landing" / "crm" / "contacts").glob("*.csv"))[-1]
@@ -110,6 +110,16 @@ def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> No
         inner join read_csv('{latest}', all_varchar = true) as c
             on t.identifier_type = 'contact_id' and t.identifier_value = c.contact_id
         where c.erased_at is not null;
+        create temp table erased_ids as
+        -- what evidence ties to an erased person's CRM contact (a cookie they
+        -- never logged in on, or an app they never signed in to, cannot be
+        -- known to be theirs, and stays an anonymous visitor)
+        select * from truth_ids
+        where is_resolvable and evidence_group in (
+            select evidence_group from truth_ids
+            where identifier_type = 'contact_id'
+                and person_id in (select person_id from erased_people)
+        );
         create temp table clean_ids as
         select * from truth_ids where not (is_junk or is_shared or is_test);
         create temp table record_ids as

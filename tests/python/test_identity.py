@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pytest
 from conftest import SALT
-from helpers import identifier_hash
+from helpers import load_truth
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -18,28 +18,10 @@ from journey.warehouse import Workspace, run_dbt
 
 @pytest.fixture(scope="module")
 def scored(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
-    """Truth identifiers hashed like the warehouse, joined to the bridge."""
+    """Truth identifiers hashed like the warehouse (helpers.load_truth), joined
+    to the bridge."""
     con = warehouse.cursor()
-    truth = sim_dir / "truth"
-    con.execute(
-        f"""
-        create temp table truth_ids as
-        select t.*, sha256('{SALT}|' || identifier_type || '|' || identifier_value)
-            as identifier_hash
-        from '{truth / "identifiers.parquet"}' as t
-        """
-    )
-    # people whose CRM contact is erased in the latest snapshot
-    latest = sorted((sim_dir / "landing" / "crm" / "contacts").glob("*.csv"))[-1]
-    con.execute(
-        f"""
-        create temp table erased_people as
-        select distinct t.person_id from truth_ids as t
-        inner join read_csv('{latest}', all_varchar = true) as c
-            on t.identifier_type = 'contact_id' and t.identifier_value = c.contact_id
-        where c.erased_at is not null
-        """
-    )
+    load_truth(con, sim_dir, SALT)
     con.execute(
         """
         create temp table scored as
@@ -127,7 +109,57 @@ def test_employee_loyalty_card_is_rejected(scored: duckdb.DuckDBPyConnection) ->
         "where is_shared and identifier_type = 'loyalty_card'"
     ).fetchall()
     assert len(rows) == 1
-    assert rows[0][0] == "rejected" and rows[0][1].startswith("degree outlier")
+    status, reason = rows[0]
+    # the cashier's shifts: many sales a day, and strangers' receipt emails
+    assert status == "rejected" and reason.startswith("used by many people: ")
+    assert "records on" in reason and "other identifiers" in reason
+
+
+def test_regulars_cards_are_kept_and_every_purchase_is_theirs(
+    scored: duckdb.DuckDBPyConnection,
+) -> None:
+    """Store regulars buy 50 to 150 times in the period, once or twice a day:
+    none of their cards is rejected, and every one of their store sales is
+    tied to the person who owns the card."""
+    con = scored
+    cards = con.execute(
+        """
+        select t.person_id, b.link_status, b.person_id as predicted,
+            (select count(*) from truth_conversions as c
+             where c.person_id = t.person_id and c.sales_channel = 'store'
+                and not c.is_return) as purchases
+        from truth_ids as t
+        inner join truth_persons as p using (person_id)
+        left join marts.bridge_person_identifiers as b using (identifier_type, identifier_hash)
+        where p.persona = 'regular' and t.identifier_type = 'loyalty_card'
+            and t.person_id not in (select person_id from erased_people)
+        """
+    ).fetchall()
+    print(f"regulars: {len(cards)}, purchases {min(c[3] for c in cards)} to {max(c[3] for c in cards)}")
+    assert len(cards) >= 10
+    assert all(purchases >= 50 for *_, purchases in cards)
+    assert {status for _, status, _, _ in cards} == {"linked"}
+    sales = con.execute(
+        """
+        with card_owner as (
+            select t.person_id as truth_person, b.person_id
+            from truth_ids as t
+            inner join truth_persons as p using (person_id)
+            inner join marts.bridge_person_identifiers as b using (identifier_type, identifier_hash)
+            where p.persona = 'regular' and t.identifier_type = 'loyalty_card'
+                and t.person_id not in (select person_id from erased_people)
+        )
+        select count(*), count(*) filter (where f.person_id = o.person_id)
+        from truth_conversions as c
+        inner join card_owner as o on o.truth_person = c.person_id
+        left join marts.fct_conversions as f
+            on f.sales_channel = 'store' and f.order_id = c.order_id
+        where c.sales_channel = 'store' and not c.is_quarantined
+        """
+    ).fetchone()
+    print(f"regulars' store sales: {sales[0]}, tied to them: {sales[1]}")
+    assert sales[0] >= 50 * len(cards)
+    assert sales[1] == sales[0]
 
 
 def test_junk_and_test_accounts_are_rejected(scored: duckdb.DuckDBPyConnection) -> None:
@@ -145,15 +177,6 @@ def test_erased_people_vanish_everywhere(
         "select count(*) from erased_people"
     ).fetchone()[0]
     assert erased > 0
-    scored.execute(
-        """
-        create temp table erased_hashes as
-        -- what evidence ties to them (a cookie they never logged in on cannot
-        -- be known to be theirs, and stays an anonymous visitor)
-        select identifier_hash from truth_ids
-        where person_id in (select person_id from erased_people) and is_resolvable
-        """
-    )
     tables = warehouse.execute(
         """
         select schema_name, table_name, column_name from duckdb_columns()
@@ -165,7 +188,7 @@ def test_erased_people_vanish_everywhere(
     for schema, table, column in tables:
         n = scored.execute(
             f'select count(*) from "{schema}"."{table}" '
-            f'where "{column}" in (select identifier_hash from erased_hashes)'
+            f'where "{column}" in (select identifier_hash from erased_ids)'
         ).fetchone()[0]
         if n:
             found.append(f"{schema}.{table}.{column}: {n}")

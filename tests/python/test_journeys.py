@@ -85,8 +85,8 @@ def test_sessions_per_person_and_platform_match_the_truth(mapped: duckdb.DuckDBP
     # a session whose device is a resolvable identifier of an erased person
     leaked = mapped.execute(
         """
-        select count(*) from session_owner
-        where is_resolvable and truth_person in (select person_id from erased_people)
+        select count(*) from marts.fct_sessions
+        where device_key in (select identifier_hash from erased_ids)
         """
     ).fetchone()[0]
     assert leaked == 0

@@ -51,7 +51,9 @@ def _q(con: duckdb.DuckDBPyConnection, sql: str) -> object:
 
 def test_every_persona_occurs(truth: duckdb.DuckDBPyConnection) -> None:
     personas = {r[0] for r in truth.execute("select distinct persona from truth_persons").fetchall()}
-    assert personas == {"impulse", "researcher", "store_only", "window_shopper", "loyal", "internal"}
+    assert personas == {
+        "impulse", "researcher", "store_only", "window_shopper", "loyal", "regular", "internal"
+    }
 
 
 def test_impulse_buyers_convert_fast_and_researchers_slowly(truth: duckdb.DuckDBPyConnection) -> None:
@@ -144,3 +146,37 @@ def test_landing_dirt_is_present(sim_dir: Path) -> None:
     assert _q(con, f"select count(*) from {contacts} where erased_at is not null") > 0
     # duplicate CRM records: two contacts with the same email
     assert _q(con, f"select count(*) - count(distinct lower(email)) from {contacts}") > 0
+
+
+def test_regulars_buy_often_but_never_like_a_till(
+    sim_dir: Path, truth: duckdb.DuckDBPyConnection
+) -> None:
+    """Regulars: 50 to 150 store purchases (at most two a day, so at most 2 x
+    days), never more than two on one local day; the cashier's card: many
+    sales on a shift day."""
+    pos = f"read_csv('{sim_dir}/landing/pos/transactions/*.csv', all_varchar = true)"
+    truth.execute(
+        f"""
+        create or replace temp table card_days as
+        select i.person_id, p.persona, cast(try_cast(t.occurred_at as timestamp) as date) as day,
+            count(*) as sales
+        from {pos} as t
+        inner join truth_identifiers as i
+            on i.identifier_type = 'loyalty_card' and i.identifier_value = t.loyalty_card_id
+        inner join truth_persons as p using (person_id)
+        where t.is_return = 'false'
+        group by all
+        """
+    )
+    regulars = truth.execute(
+        "select count(*), min(n), max(n), max(busiest) from (select person_id, sum(sales) as n, "
+        "max(sales) as busiest from card_days where persona = 'regular' group by 1)"
+    ).fetchone()
+    count, fewest, most, busiest = regulars
+    assert count >= 10
+    assert 45 <= fewest and most <= 150  # a sale with a garbled date is not counted
+    assert busiest <= 2
+    cashier = truth.execute(
+        "select max(sales) from card_days where persona = 'internal'"
+    ).fetchone()[0]
+    assert cashier > 5

@@ -4,9 +4,15 @@
 --      test accounts), compared hash to hash;
 --   2. shared: seen in records with more than identity_max_account_ids
 --      distinct account ids (a family tablet, a shared mailbox);
---   3. a degree outlier: of a type with degree_guard, seen in more records
---      than max(identity_degree_min, median + identity_degree_mads x MAD) of
---      its type (a loyalty card a cashier scans for strangers).
+--   3. of a type with degree_guard (loyalty cards), used like a till's card
+--      rather than a customer's: in more than identity_max_records_per_day
+--      records on one day (a cashier scanning their own card for
+--      strangers), or in records with more than
+--      identity_max_linked_identifiers distinct other identifiers (the
+--      strangers' receipt emails). A loyal customer buys once or twice a day
+--      at most, however often over the years, with the same few
+--      identifiers, so the guard never counts records over the whole
+--      history. The reason names every piece of evidence that tripped.
 -- The first reason that applies is kept.
 with
 
@@ -60,19 +66,112 @@ account_counts as (
     group by observations.identifier_type, observations.identifier_hash
 ),
 
-degree_limits as (
-    select
-        identifiers.identifier_type,
-        greatest(
-            {{ var('identity_degree_min') }},
-            median(identifiers.records)
-            + {{ var('identity_degree_mads') }} * mad(identifiers.records)
-        ) as max_records
-    from identifiers
+guarded_observations as (
+    select observations.*
+    from observations
     inner join identifier_types
-        on identifiers.identifier_type = identifier_types.identifier_type
+        on observations.identifier_type = identifier_types.identifier_type
     where identifier_types.degree_guard
-    group by identifiers.identifier_type
+),
+
+records_per_day as (
+    select
+        identifier_type,
+        identifier_hash,
+        cast(observed_at as date) as observed_on,
+        count(distinct record_id) as day_records
+    from guarded_observations
+    group by identifier_type, identifier_hash, cast(observed_at as date)
+),
+
+ranked_days as (
+    select
+        records_per_day.identifier_type,
+        records_per_day.identifier_hash,
+        records_per_day.observed_on,
+        records_per_day.day_records,
+        row_number() over (
+            partition by
+                records_per_day.identifier_type,
+                records_per_day.identifier_hash
+            order by
+                records_per_day.day_records desc,
+                records_per_day.observed_on asc
+        ) as day_rank
+    from records_per_day
+),
+
+busiest_days as (
+    select
+        identifier_type,
+        identifier_hash,
+        observed_on as busiest_day,
+        day_records as busiest_day_records
+    from ranked_days
+    where day_rank = 1
+),
+
+-- every other usable identifier that shares a record with a guarded one
+linked_pairs as (
+    select distinct
+        guarded.identifier_type,
+        guarded.identifier_hash,
+        cooccurring.identifier_type as other_type,
+        cooccurring.identifier_hash as other_hash
+    from guarded_observations as guarded
+    inner join observations as cooccurring
+        on guarded.record_id = cooccurring.record_id
+    left join junk_hashes
+        on
+            cooccurring.identifier_type = junk_hashes.identifier_type
+            and cooccurring.identifier_hash = junk_hashes.identifier_hash
+    where
+        junk_hashes.identifier_hash is null
+        and not (
+            cooccurring.identifier_type = guarded.identifier_type
+            and cooccurring.identifier_hash = guarded.identifier_hash
+        )
+),
+
+linked_counts as (
+    select
+        identifier_type,
+        identifier_hash,
+        count(*) as linked_identifiers
+    from linked_pairs
+    group by identifier_type, identifier_hash
+),
+
+identifier_usage as (
+    select
+        busiest_days.identifier_type,
+        busiest_days.identifier_hash,
+        busiest_days.busiest_day,
+        busiest_days.busiest_day_records,
+        coalesce(linked_counts.linked_identifiers, 0) as linked_identifiers,
+        busiest_days.busiest_day_records
+        > {{ var('identity_max_records_per_day') }} as is_busy,
+        coalesce(linked_counts.linked_identifiers, 0)
+        > {{ var('identity_max_linked_identifiers') }} as is_promiscuous
+    from busiest_days
+    left join linked_counts
+        on
+            busiest_days.identifier_type = linked_counts.identifier_type
+            and busiest_days.identifier_hash = linked_counts.identifier_hash
+),
+
+usage_verdicts as (
+    select
+        *,
+        cast(busiest_day_records as varchar) || ' records on '
+        || cast(busiest_day as varchar) || ' (limit '
+        || cast({{ var('identity_max_records_per_day') }} as varchar)
+        || ' a day)' as busy_evidence,
+        'seen with ' || cast(linked_identifiers as varchar)
+        || ' other identifiers (limit '
+        || cast({{ var('identity_max_linked_identifiers') }} as varchar)
+        || ')' as linked_evidence
+    from identifier_usage
 ),
 
 judged as (
@@ -81,6 +180,8 @@ judged as (
         identifier_types.priority,
         identifier_types.is_account,
         coalesce(account_counts.account_ids, 0) as account_ids,
+        usage_verdicts.busiest_day_records,
+        usage_verdicts.linked_identifiers,
         case
             when junk_hashes.identifier_hash is not null
                 then 'junk value: ' || junk_hashes.reason
@@ -91,16 +192,14 @@ judged as (
                     'shared: seen with '
                     || cast(account_counts.account_ids as varchar)
                     || ' account ids'
-            when identifiers.records > degree_limits.max_records
+            when usage_verdicts.is_busy and usage_verdicts.is_promiscuous
                 then
-                    'degree outlier: in '
-                    || cast(identifiers.records as varchar)
-                    || ' records, limit for its type '
-                    || cast(
-                        cast(
-                            floor(degree_limits.max_records) as bigint
-                        ) as varchar
-                    )
+                    'used by many people: ' || usage_verdicts.busy_evidence
+                    || '; ' || usage_verdicts.linked_evidence
+            when usage_verdicts.is_busy
+                then 'used by many people: ' || usage_verdicts.busy_evidence
+            when usage_verdicts.is_promiscuous
+                then 'used by many people: ' || usage_verdicts.linked_evidence
         end as rejected_reason
     from identifiers
     inner join identifier_types
@@ -113,8 +212,10 @@ judged as (
         on
             identifiers.identifier_type = account_counts.identifier_type
             and identifiers.identifier_hash = account_counts.identifier_hash
-    left join degree_limits
-        on identifiers.identifier_type = degree_limits.identifier_type
+    left join usage_verdicts
+        on
+            identifiers.identifier_type = usage_verdicts.identifier_type
+            and identifiers.identifier_hash = usage_verdicts.identifier_hash
 ),
 
 final as (
@@ -131,6 +232,8 @@ final as (
         records,
         sources,
         account_ids,
+        busiest_day_records,
+        linked_identifiers,
         rejected_reason is not null as is_rejected,
         rejected_reason
     from judged

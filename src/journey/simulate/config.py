@@ -7,17 +7,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-# The last persona, "internal", is staff: two QA testers logged in with test
-# accounts and a store employee who scans their own loyalty card for customers.
+# "regular" shops in their store once or twice a day on many days: 50 to 150
+# purchases over the period, always with their loyalty card (the customers a
+# card guard must keep). The last persona, "internal", is staff: two QA
+# testers logged in with test accounts and a cashier who, on their shifts,
+# scans their own loyalty card for customers who have none.
 PERSONAS = (
     "impulse",
     "researcher",
     "store_only",
     "window_shopper",
     "loyal",
+    "regular",
     "internal",
 )
-PERSONA_SHARE = (0.15, 0.20, 0.12, 0.38, 0.15)
+PERSONA_SHARE = (0.15, 0.20, 0.12, 0.375, 0.15, 0.005)
+REGULAR_PURCHASES = (50, 150)  # at most two a day, so at most 2 x days
 
 # Channels the simulator draws for a visit; the warehouse must recover the
 # GA4 group from the URL, referrer and UTM values alone.

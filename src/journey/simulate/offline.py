@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from journey.simulate.arrays import BoolArray, FloatArray, IntArray, group_min
-from journey.simulate.config import PRODUCTS, STORES, SimConfig
+from journey.simulate.config import PRODUCTS, REGULAR_PURCHASES, STORES, SimConfig
 from journey.simulate.online import PersonMilestones, Sessions
 from journey.simulate.population import P, Population
 
@@ -37,7 +37,7 @@ def store_sales(
     milestones: PersonMilestones,
     rng: np.random.Generator,
 ) -> StoreSales:
-    lam = np.array([0.05, 0.0, 1.5, 0.03, 1.0, 0.0])[pop.persona]
+    lam = np.array([0.05, 0.0, 1.5, 0.03, 1.0, 0.0, 0.0])[pop.persona]
     count = rng.poisson(lam) + (pop.persona == P["store_only"])
     person = np.repeat(np.arange(pop.n), count)
     span = np.maximum(cfg.days - pop.arrival[person], 0.5)
@@ -58,20 +58,22 @@ def store_sales(
     day = np.concatenate([day, o2o_day])
     keep = day < cfg.days
     person, day = person[keep], day[keep]
+    local_t = day + rng.uniform(9 / 24, 20 / 24, len(person))
+    regular_person, regular_t = _regular_sales(cfg, pop, rng)
+    person = np.concatenate([person, regular_person])
+    local_t = np.concatenate([local_t, regular_t])
     n = len(person)
-    local_t = day + rng.uniform(9 / 24, 20 / 24, n)
     store = pop.home_store[person]
 
-    presents_card = pop.wants_card[person] & (rng.random(n) < 0.85)
+    regular = pop.persona[person] == P["regular"]
+    presents_card = pop.wants_card[person] & ((rng.random(n) < 0.85) | regular)
     card_owner = np.where(presents_card, person, -1)
     has_email = pop.wants_account[person] | pop.wants_card[person]
     receipt = ~presents_card & has_email & (rng.random(n) < 0.5)
-    # a store employee scans their own card for customers who have none
-    anonymous = np.flatnonzero((card_owner < 0) & ~receipt)
-    employee = pop.n - 1
-    scans = rng.choice(anonymous, size=min(cfg.n_employee_scans, len(anonymous)), replace=False)
-    card_owner[scans] = employee
-    store[scans] = 0  # the employee works in the first store
+    person, store, local_t, card_owner, receipt = _cashier_scans(
+        cfg, pop, rng, person, store, local_t, card_owner, receipt
+    )
+    n = len(person)
 
     # returns, a few days later, in the same store, by identified customers
     returned = np.flatnonzero((card_owner == person) | receipt)
@@ -105,6 +107,62 @@ def store_sales(
         line_txn=np.concatenate([line_txn, ret_rows]),
         line_product=np.concatenate([line_product, line_product[first_line]]),
         line_quantity=np.concatenate([line_quantity, -line_quantity[first_line]]),
+    )
+
+
+def _regular_sales(
+    cfg: SimConfig, pop: Population, rng: np.random.Generator
+) -> tuple[IntArray, FloatArray]:
+    """The regulars' purchases: REGULAR_PURCHASES each, in distinct slots of the
+    period (a morning and an afternoon a day), so never more than two a day."""
+    regulars = np.flatnonzero(pop.persona == P["regular"])
+    slots = 2 * cfg.days
+    low, high = REGULAR_PURCHASES
+    count = np.minimum(rng.integers(low, high + 1, len(regulars)), slots)
+    # a random permutation of the slots per regular, of which the first `count`
+    order = np.argsort(rng.random((len(regulars), slots)), axis=1)
+    taken = np.arange(slots)[None, :] < count[:, None]
+    slot = order[taken]
+    person = np.repeat(regulars, count)
+    afternoon = slot % 2 == 1
+    hour = np.where(afternoon, rng.uniform(14, 20, len(slot)), rng.uniform(9, 13, len(slot)))
+    return person.astype(np.int64), slot // 2 + hour / 24
+
+
+def _cashier_scans(
+    cfg: SimConfig,
+    pop: Population,
+    rng: np.random.Generator,
+    person: IntArray,
+    store: IntArray,
+    local_t: FloatArray,
+    card_owner: IntArray,
+    receipt: BoolArray,
+) -> tuple[IntArray, IntArray, FloatArray, IntArray, BoolArray]:
+    """The cashier (the last person) works shifts at the first store and scans
+    their own card for customers who show none, minutes apart, some of whom
+    give a receipt email; on a few shift days the cashier's own purchases are
+    made with the same card at another store."""
+    employee = pop.n - 1
+    no_card = np.flatnonzero(card_owner < 0)
+    n_scans = min(cfg.n_employee_scans, len(no_card))
+    scans = rng.choice(no_card, size=n_scans, replace=False)
+    n_shifts = int(np.clip(n_scans // 8, 1, max(1, cfg.days * 5 // 7)))
+    shifts = rng.choice(cfg.days, size=n_shifts, replace=False)
+    local_t = local_t.copy()
+    local_t[scans] = shifts[rng.integers(0, n_shifts, n_scans)] + rng.uniform(9 / 24, 17 / 24, n_scans)
+    card_owner = card_owner.copy()
+    card_owner[scans] = employee
+    store = store.copy()
+    store[scans] = 0
+    own = min(3, n_shifts)
+    own_t = shifts[:own] + rng.uniform(10 / 24, 16 / 24, own)
+    return (
+        np.concatenate([person, np.full(own, employee)]),
+        np.concatenate([store, np.full(own, 1)]),
+        np.concatenate([local_t, own_t]),
+        np.concatenate([card_owner, np.full(own, employee)]),
+        np.concatenate([receipt, np.zeros(own, dtype=bool)]),
     )
 
 

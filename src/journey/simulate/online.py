@@ -122,15 +122,15 @@ def organic_sessions(
     cfg: SimConfig, pop: Population, rng: np.random.Generator
 ) -> tuple[Sessions, PersonMilestones]:
     """Visits people make on their own (not from an email click)."""
-    base = np.array([1, 3, 0, 1, 4, 0])[pop.persona]
-    lam = np.array([1.0, 6.0, 0.4, 1.5, 8.0, 0.0])[pop.persona]
+    base = np.array([1, 3, 0, 1, 4, 0, 0])[pop.persona]
+    lam = np.array([1.0, 6.0, 0.4, 1.5, 8.0, 0.4, 0.0])[pop.persona]
     count = base + rng.poisson(lam)
     qa = np.arange(pop.n) >= pop.n - N_INTERNAL
     qa[-1] = False  # the employee only shops in the store
     count[qa] = 8
     person = np.repeat(np.arange(pop.n), count)
     persona = pop.persona[person]
-    gap_mean = np.array([12.0, 3.5, 15.0, 8.0, 6.0, 5.0])[persona]
+    gap_mean = np.array([12.0, 3.5, 15.0, 8.0, 6.0, 15.0, 5.0])[persona]
     # at least 72 minutes between visits so that no two merge on inactivity
     gaps = rng.exponential(gap_mean) + 0.05
     rank = rank_in_group(person)
@@ -176,7 +176,9 @@ def organic_sessions(
     pair_of = np.full(pop.n, -1, dtype=np.int64)
     pair_of[pairs[:, 0]] = np.arange(len(pairs))
     pair_of[pairs[:, 1]] = np.arange(len(pairs))
-    on_tablet = (pair_of[person] >= 0) & ~is_app & (rng.random(n) < 0.4)
+    # each holder's first web visit is on the tablet, so that both use it
+    holder_web = (pair_of[person] >= 0) & ~is_app
+    on_tablet = holder_web & ((rng.random(n) < 0.4) | first_true_in_group(person, holder_web))
     device = np.where(on_tablet, SHARED, device)
     force_login = first_true_in_group(person, device == SHARED) | qa[person]
 

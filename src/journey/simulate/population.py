@@ -47,14 +47,16 @@ def build_population(cfg: SimConfig, rng: np.random.Generator) -> Population:
     country = pick(rng, COUNTRY_SHARE, n)
     # people keep arriving through the window, fewer towards its end
     arrival = rng.uniform(0, cfg.days * 0.9, n)
+    # regulars were customers before the period began
+    arrival = np.where(persona == P["regular"], rng.uniform(0, 1, n), arrival)
     n_web = 1 + (rng.random(n) < 0.55).astype(np.int64) + (rng.random(n) < 0.2)
     is_ios = rng.random(n) < 0.55
-    app_prob = np.array([0.15, 0.25, 0.0, 0.08, 0.5, 0.0])[persona]
+    app_prob = np.array([0.15, 0.25, 0.0, 0.08, 0.5, 0.05, 0.0])[persona]
     has_app = rng.random(n) < app_prob
     # App Tracking Transparency: most iOS users deny, few Android users opt out
     denies = rng.random(n) < np.where(is_ios, 0.75, 0.15)
-    account_prob = np.array([0.75, 0.8, 0.3, 0.1, 0.97, 1.0])[persona]
-    card_prob = np.array([0.05, 0.15, 0.85, 0.02, 0.6, 1.0])[persona]
+    account_prob = np.array([0.75, 0.8, 0.3, 0.1, 0.97, 0.5, 1.0])[persona]
+    card_prob = np.array([0.05, 0.15, 0.85, 0.02, 0.6, 1.0, 1.0])[persona]
     erase_roll = rng.random(n)
     erased_at = np.where(
         (erase_roll < 0.006) & (persona != P["internal"]), arrival + rng.uniform(5, cfg.days, n), np.nan

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from journey.simulate.config import PERSONAS
 from journey.simulate.landing_sql import ZERO_ADID
 
 # Every (record, identifier) the landing zone shows, with the true owner.
@@ -230,13 +231,12 @@ select person_id, stage, min(reached) as reached_at from stage_events group by 1
 
 # unusable_events: events no warehouse can tie to their device (a junk
 # cookie or install id, or a truncated line).
-PERSONS = """
+PERSONS = f"""
 create or replace table persons_truth as
 select pi.person_id, pr.persona, pi.country, pi.is_qa and not pi.is_employee as is_test,
     pi.is_employee, pi.erased_at, coalesce(u.unusable_events, 0) as unusable_events
 from person_ids as pi inner join (
-    select p, ['impulse', 'researcher', 'store_only', 'window_shopper', 'loyal',
-        'internal'][persona + 1] as persona from persons
+    select p, {list(PERSONAS)}[persona + 1] as persona from persons
 ) as pr using (p)
 left join (
     select p, count(*) as unusable_events from ev_full
