@@ -34,7 +34,7 @@
         else "'" ~ identifier_type ~ "'" -%}
     case when {{ expr }} is not null then
         {{ sha256_hex(
-            "'" ~ var('hash_salt') ~ "|' || " ~ type_sql ~ " || '|' || " ~ expr
+            hash_salt() ~ " || '|' || " ~ type_sql ~ " || '|' || " ~ expr
         ) }}
     end
 {%- endmacro %}

@@ -13,6 +13,36 @@
     ]) }}
 {%- endmacro %}
 
+{% macro received_day(path) -%}
+    {#- The day the collector received a file's events, from its folder: the
+        contract's date=YYYY-MM-DD, Segment's segment-logs/<source>/<epoch ms>
+        or RudderStack's rudder-logs/<source>/<YYYY-MM-DD or MM-DD-YYYY>. -#}
+    coalesce(
+        try_cast(regexp_extract({{ path }}, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) as date),
+        cast(epoch_ms(try_cast(nullif(regexp_extract(
+            {{ path }}, 'segment-logs/[^/]+/([0-9]{13})/', 1
+        ), '') as bigint)) as date),
+        try_cast(regexp_extract(
+            {{ path }}, 'rudder-logs/[^/]+/([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1
+        ) as date),
+        try_cast(
+            regexp_extract({{ path }}, 'rudder-logs/[^/]+/[0-9]{2}-[0-9]{2}-([0-9]{4})/', 1)
+            || '-' || regexp_extract({{ path }}, 'rudder-logs/[^/]+/([0-9]{2})-[0-9]{2}-[0-9]{4}/', 1)
+            || '-' || regexp_extract({{ path }}, 'rudder-logs/[^/]+/[0-9]{2}-([0-9]{2})-[0-9]{4}/', 1)
+            as date
+        )
+    )
+{%- endmacro %}
+
+{% macro parse_products(json_text) -%}
+    {#- Segment's e-commerce products[] (Order Completed) as a list of
+        structs; null when absent or not such a list. -#}
+    try(from_json(
+        {{ json_text }},
+        '[{"product_id": "VARCHAR", "sku": "VARCHAR", "price": "DECIMAL(18, 4)", "quantity": "INTEGER"}]'
+    ))
+{%- endmacro %}
+
 {% macro parse_segment_events(source_relation, platform) -%}
 {%- set segment_paths = [
     ('message_id', '$.messageId'),
@@ -55,6 +85,10 @@
     ('push_campaign', '$.properties.push_campaign'),
     ('trait_email', '$.traits.email'),
     ('trait_phone', '$.traits.phone'),
+    ('context_trait_email', '$.context.traits.email'),
+    ('context_trait_phone', '$.context.traits.phone'),
+    ('request_ip', '$.request_ip'),
+    ('products', '$.properties.products'),
 ] -%}
 {%- set anonymous_type = 'anonymous_id' if platform == 'web' else 'install_id' -%}
 with
@@ -99,7 +133,7 @@ typed as (
         row_hash,
         is_valid_json,
         '{{ platform }}' as platform,
-        regexp_extract(source_file, 'date=([0-9-]+)', 1) as partition_date,
+        {{ received_day('source_file') }} as partition_date,
         {{ normalize_identifier('raw_message_id') }} as message_id,
         lower(raw_event_type) as event_type,
         raw_event_name as event_name,
@@ -143,7 +177,9 @@ typed as (
         ) }} as esp_subscriber_id_hash,
         {{ is_malformed_url('raw_page_url') }} as is_malformed_url,
         raw_user_agent as user_agent,
-        {{ hash_identifier('ip', normalize_identifier('raw_ip')) }} as ip_hash,
+        {{ hash_identifier(
+            'ip', normalize_identifier('coalesce(raw_ip, raw_request_ip)')
+        ) }} as ip_hash,
         {{ hash_identifier('device_id', normalize_identifier('raw_device_id')) }}
             as device_id_hash,
         {{ hash_identifier(
@@ -165,12 +201,19 @@ typed as (
         try_cast(raw_rating as integer) as rating,
         raw_referral_code as referral_code,
         raw_push_campaign as push_campaign,
-        {{ hash_identifier('email', normalize_email('raw_trait_email')) }}
-            as email_hash,
-        {{ hash_identifier('phone', normalize_phone('raw_trait_phone')) }}
-            as phone_hash,
-        raw_trait_phone is not null
-        and {{ normalize_phone('raw_trait_phone') }} is null as is_invalid_phone
+        {{ parse_products('raw_products') }} as order_products,
+        {{ hash_identifier(
+            'email',
+            normalize_email('coalesce(raw_trait_email, raw_context_trait_email)')
+        ) }} as email_hash,
+        {{ hash_identifier(
+            'phone',
+            normalize_phone('coalesce(raw_trait_phone, raw_context_trait_phone)')
+        ) }} as phone_hash,
+        coalesce(raw_trait_phone, raw_context_trait_phone) is not null
+        and {{ normalize_phone(
+            'coalesce(raw_trait_phone, raw_context_trait_phone)'
+        ) }} is null as is_invalid_phone
     from fields
 ),
 
@@ -178,6 +221,8 @@ checked as (
     select
         *,
         case
+            when partition_date is null
+                then 'file outside the date=, segment-logs/ or rudder-logs/ layouts'
             when not is_valid_json then 'line is not valid JSON'
             when message_id is null then 'missing messageId'
             when event_type is null
@@ -254,6 +299,7 @@ select * from final
         'rating',
         'referral_code',
         'push_campaign',
+        'order_products',
         'email_hash',
         'phone_hash',
         'is_invalid_phone',

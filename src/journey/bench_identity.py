@@ -79,13 +79,16 @@ def run_method(method: str, parquet: Path, workdir: Path) -> dict[str, float]:
         graph.add_edges_from(zip(a.tolist(), b.tolist()))
         count = nx.number_connected_components(graph)
         return {"seconds": time.perf_counter() - start, "components": count}
+    from journey.serving import build_path
     from journey.warehouse import Workspace, run_dbt
 
     # one file name for both dbt runs, so that the profile is unchanged and
     # dbt parses the project partially, as it does for a user's second run
+    # a run-operation publishes nothing: it reads and writes dbt's build database
     db = workdir / "cc.duckdb"
-    db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db))
+    build = build_path(db)
+    build.unlink(missing_ok=True)
+    con = duckdb.connect(str(build))
     con.execute(f"create table cc_edges as select node_a, node_b from '{parquet}'")
     con.execute(f"create table cc_nodes as select range as node_id from range({n})")
     con.close()
@@ -100,7 +103,7 @@ def run_method(method: str, parquet: Path, workdir: Path) -> dict[str, float]:
         raise RuntimeError(f"dbt {operation} failed: {result.exception}")
     if method == "dbt-startup":
         return {"seconds": seconds, "components": -1}
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(build), read_only=True)
     count, rounds = con.execute(
         "select count(distinct component_id), max(rounds) from cc_out"
     ).fetchone()

@@ -13,7 +13,9 @@ from journey.simulate import SimConfig, simulate
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    cfg = SimConfig(persons=args.persons, days=args.days, seed=args.seed, start=args.start)
+    cfg = SimConfig(
+        persons=args.persons, days=args.days, seed=args.seed, start=args.start, layout=args.layout
+    )
     summary = simulate(cfg, Path(args.out), progress=not args.quiet)
     print(
         f"{summary.persons} persons, {summary.sessions} visits, {summary.events} events, "
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
     sim.add_argument(
         "--start", type=date.fromisoformat, default=date(2026, 1, 1), help="first day (ISO)"
+    )
+    sim.add_argument(
+        "--layout", choices=("contract", "segment", "rudderstack"), default="contract",
+        help="web/ and app/ as date= partitions, or as Segment's or RudderStack's bucket",
     )
     sim.add_argument("--out", default="data", help="writes OUT/landing and OUT/truth")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -13,6 +13,7 @@ from helpers import load_truth
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from journey.serving import build_path
 from journey.warehouse import Workspace, run_dbt
 
 
@@ -197,8 +198,9 @@ def test_erased_people_vanish_everywhere(
 
 def _components_run(tmp: Path, edges: np.ndarray, n_nodes: int) -> tuple[np.ndarray, int]:
     """Run the project's SQL components macro on an edge list; labels and rounds."""
+    # a run-operation publishes nothing: it works in dbt's build database
     db = tmp / "cc.duckdb"
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(build_path(db)))
     con.register("e", {"node_a": edges[:, 0], "node_b": edges[:, 1]})
     con.execute("create table cc_edges as select * from e")
     con.execute(f"create table cc_nodes as select range as node_id from range({n_nodes})")
@@ -209,7 +211,7 @@ def _components_run(tmp: Path, edges: np.ndarray, n_nodes: int) -> tuple[np.ndar
          "{edges_table: cc_edges, nodes_table: cc_nodes, output_table: cc_out}"],
     )  # fmt: skip
     assert result.success
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(build_path(db)), read_only=True)
     rows = con.execute("select node_id, component_id, rounds from cc_out order by 1").fetchnumpy()
     con.close()
     return rows["component_id"], int(rows["rounds"].max())

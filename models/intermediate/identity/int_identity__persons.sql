@@ -64,7 +64,7 @@ summary as (
 final as (
     select
         {{ sha256_hex(
-            "'" ~ var('hash_salt') ~ "|person|' || anchors.anchor_type"
+            hash_salt() ~ " || '|person|' || anchors.anchor_type"
             ~ " || '|' || anchors.anchor_hash"
         ) }} as person_id,
         summary.component_id,

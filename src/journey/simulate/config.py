@@ -125,6 +125,9 @@ class SimConfig:
     shared_tablets: int = 0  # 0 = one per 2,000 persons, at least 1
     employee_card_scans: int = 0  # 0 = one per 100 persons, at least 20
     rates: dict[str, float] = field(default_factory=dict)
+    # how web/ and app/ are laid out: the contract's date= partitions, or the
+    # bucket of Segment's or RudderStack's object-storage destination
+    layout: str = "contract"
 
     @property
     def start_ts(self) -> datetime:

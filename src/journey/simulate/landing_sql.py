@@ -180,17 +180,58 @@ COMMON_FIELDS = [
         'rating': case when kind_name = 'review' then 3 + variant % 3 end,
         'referral_code': case when kind_name = 'referral'
             then 'REF-' || upper(substr(hx('ref', p), 1, 6)) end,
-        'push_campaign': case when kind_name = 'landing' then push_campaign end
+        'push_campaign': case when kind_name = 'landing' then push_campaign end{products}
     }""",
     ),
-    (
-        "traits",
-        """case when traits > 0 then {
-        'email': email_as_typed(p, country, variant),
-        'phone': case when traits = 2 then phone_as_typed(p, country, variant) end
-    } end""",
-    ),
+    ("traits", "{traits}"),
 ]
+
+TRAITS = """case when traits > 0 then {
+    'email': email_as_typed(p, country, variant),
+    'phone': case when traits = 2 then phone_as_typed(p, country, variant) end
+} end"""
+COMMON_FIELDS = [(k, TRAITS if v == "{traits}" else v) for k, v in COMMON_FIELDS]
+
+# The fields real Segment and RudderStack exports carry beside the spec's
+# (CONTRACT.md: tolerated, and request_ip is personal data like context.ip).
+_SEGMENT = [
+    ("originalTimestamp", "{ts}"),
+    ("integrations", "{'All': true}"),
+    ("version", "2"),
+    ("_metadata", "{'bundled': ['Segment.io'], 'unbundled': []::varchar[]}"),
+    ("projectId", "'Xy12AbC'"),
+    ("writeKey", "'wk_' || substr(hx('wk', 1), 1, 16)"),
+]
+VENDOR_FIELDS = {
+    ("segment", "web"): _SEGMENT + [("channel", "'client'")],
+    ("segment", "app"): _SEGMENT + [("channel", "'mobile'")],
+    ("rudderstack", "web"): [
+        ("originalTimestamp", "{ts}"),
+        ("channel", "'web'"),
+        ("rudderId", "uuid_of('rudder', p)"),
+        ("request_ip", "ip"),
+        ("integrations", "{'All': true}"),
+    ],
+    ("rudderstack", "app"): [
+        ("originalTimestamp", "{ts}"),
+        ("channel", "'mobile'"),
+        ("rudderId", "uuid_of('rudder', p)"),
+        ("request_ip", "ip"),
+        ("integrations", "{'All': true}"),
+    ],
+}
+# Segment's e-commerce spec: Order Completed lists its products
+VENDOR_PRODUCTS = """,
+        'products': case when kind_name = 'order' then [{
+            'product_id': product_id, 'sku': upper(product_id),
+            'price': round(price_eur / eur_per_unit, 2), 'quantity': quantity
+        }] end"""
+VENDOR_LIBRARIES = {
+    ("segment", "web"): ("analytics.js", "5.2.0"),
+    ("segment", "app"): ("analytics-swift", "1.5.11"),
+    ("rudderstack", "web"): ("RudderLabs JavaScript SDK", "3.7.4"),
+    ("rudderstack", "app"): ("com.rudderstack.android.sdk.core", "1.20.0"),
+}
 
 
 CAMPAIGN_STRUCT = """

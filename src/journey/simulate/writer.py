@@ -6,6 +6,7 @@ spells identifiers, builds the Segment JSON and writes gzipped NDJSON and CSV.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -282,10 +283,15 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
                 key,
                 expr.replace("{ts}", ts)
                 .replace("{sent}", sent[platform])
-                .replace("{received}", _iso("delivered_at")),
+                .replace("{received}", _iso("delivered_at"))
+                .replace("{products}", "" if cfg.layout == "contract" else landing_sql.VENDOR_PRODUCTS),
             )
             for key, expr in landing_sql.COMMON_FIELDS
-        ] + [("context", context[platform])]
+        ] + [("context", _vendor_context(context[platform], platform, cfg.layout))]
+        fields += [
+            (key, expr.replace("{ts}", ts))
+            for key, expr in landing_sql.VENDOR_FIELDS.get((cfg.layout, platform), [])
+        ]
         payload = ",\n".join(f"'{key}': {expr}" for key, expr in fields)
         con.execute(
             f"""
@@ -302,6 +308,47 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
         )
         _write_partitioned(con, f"{platform}_out", out / platform)
         con.execute(f"drop table {platform}_out")
+        if cfg.layout != "contract":
+            _vendor_layout(out / platform, platform, cfg.layout)
+
+
+def _vendor_context(context: str, platform: str, layout: str) -> str:
+    """The context object as each vendor's library writes it: its `library`,
+    mobile `traits` (a copy of an identify call's), and RudderStack's client
+    IP at the top level (request_ip) rather than in the context."""
+    if layout == "contract":
+        return context
+    library = landing_sql.VENDOR_LIBRARIES[(layout, platform)]
+    extra = f"'library': {{'name': '{library[0]}', 'version': '{library[1]}'}}"
+    if platform == "app":
+        extra += ", 'traits': " + landing_sql.TRAITS
+    if layout == "rudderstack":
+        context = context.replace("'ip': ip,", "")
+    return context.rstrip()[:-1] + ", " + extra + "}"
+
+
+def _vendor_layout(folder: Path, platform: str, layout: str) -> None:
+    """Move the `date=` partitions into the bucket layout a vendor's object
+    storage destination writes (CONTRACT.md): Segment's
+    `[prefix/]segment-logs/<source-id>/<day as epoch ms>/<file>.gz`, or
+    RudderStack's `rudder-logs/<source-id>/<day>/<unix s>.<source-id>.<uuid>.json.gz`
+    (the web with the older MM-DD-YYYY day folders)."""
+    source_id = {"web": "Xy12AbCweb", "app": "Pq34RsTapp"}[platform]
+    for path in sorted(folder.glob("date=*/*.jsonl.gz")):
+        day = datetime.strptime(path.parent.name[len("date="):], "%Y-%m-%d")
+        epoch = int((day - datetime(1970, 1, 1)).total_seconds())
+        tag = hashlib.sha256(f"{layout}|{platform}|{path.parent.name}|{path.name}".encode()).hexdigest()
+        if layout == "segment":
+            prefix = "exports/" if platform == "web" else ""
+            target = folder / f"{prefix}segment-logs/{source_id}/{epoch * 1000}/{epoch + 3600}.{tag[:6]}.gz"
+        else:
+            label = day.strftime("%m-%d-%Y" if platform == "web" else "%Y-%m-%d")
+            uuid = f"{tag[:8]}-{tag[8:12]}-{tag[12:16]}-{tag[16:20]}-{tag[20:32]}"
+            target = folder / f"rudder-logs/{source_id}/{label}/{epoch + 3600}.{source_id}.{uuid}.json.gz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+        if not any(path.parent.iterdir()):
+            path.parent.rmdir()
 
 
 def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:

@@ -1,0 +1,93 @@
+"""The dbt-duckdb plugin behind the serving contract (CONTRACT.md, section 3).
+
+dbt builds into a working database beside the served file
+(`<JOURNEY_DUCKDB_PATH>.build`), which also keeps the state that lasts from
+build to build (incremental models, snapshots, `map_person_ids`). Once a build
+has passed, the `publish_warehouse` on-run-end hook checkpoints it and calls
+`journey_publish_warehouse()`, which copies it beside the served file and
+renames the copy over it: a reader holding the old file keeps its consistent
+view, a reader opening the path afterwards sees the new build, and a failed or
+killed build leaves the last good warehouse served.
+
+The plugin also hands the hash salt to every cursor as the DuckDB variable
+`journey_hash_salt`, read from the environment, so that the salt is never a
+literal in compiled SQL, the manifest, the logs or the docs site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+SALT_ENV = "JOURNEY_HASH_SALT"
+DEFAULT_SALT = "change-me"
+SALT_VARIABLE = "journey_hash_salt"
+BUILD_SUFFIX = ".build"
+
+
+def build_path(served: Path | str) -> Path:
+    """The working database a build writes into, beside the served file."""
+    return Path(f"{served}{BUILD_SUFFIX}")
+
+
+def hash_salt() -> str:
+    """The salt of every identifier hash, from the environment."""
+    return os.environ.get(SALT_ENV) or DEFAULT_SALT
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(build: Path, served: Path) -> Path:
+    """Replace `served` with a copy of the (checkpointed) `build` database in
+    one rename on the same file system. Leftovers of an interrupted publish are
+    removed first; a stale write-ahead log beside the served file would be
+    replayed against the new file, so it goes too."""
+    served = served.resolve()
+    folder = served.parent
+    for stale in folder.glob(f"{served.name}.publish-*"):
+        stale.unlink(missing_ok=True)
+    staging = folder / f"{served.name}.publish-{os.getpid()}"
+    with build.open("rb") as src, staging.open("wb") as dst:
+        shutil.copyfileobj(src, dst, length=16 * 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())
+    Path(f"{served}.wal").unlink(missing_ok=True)
+    os.replace(staging, served)
+    _fsync_dir(folder)
+    return served
+
+
+class Plugin(BasePlugin):
+    """Configured in profiles.yml with `served_path` (JOURNEY_DUCKDB_PATH)."""
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self.served = Path(plugin_config["served_path"])
+        self.build = Path(self.creds.path) if self.creds else build_path(self.served)
+        # A warehouse served before this layout (or whose working copy was
+        # deleted) still holds the state to carry on from: start from it.
+        if not self.build.exists() and self.served.exists():
+            self.build.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.served, self.build)
+
+    def configure_connection(self, conn: Any) -> None:
+        # functions are shared by the connection's cursors, variables are not
+        conn.create_function(
+            "journey_publish_warehouse",
+            lambda: str(publish(self.build, self.served)),
+            [],
+            "VARCHAR",
+            side_effects=True,
+        )
+
+    def configure_cursor(self, cursor: Any) -> None:
+        cursor.execute(f"set variable {SALT_VARIABLE} = $salt", {"salt": hash_salt()})
