@@ -194,7 +194,7 @@ typed as (
         try_cast(raw_quantity as integer) as quantity,
         raw_cart_id as cart_id,
         raw_order_id as order_id,
-        try_cast(raw_revenue as decimal(18, 4)) as revenue,
+        {{ parse_amount('raw_revenue') }} as revenue,
         upper(raw_currency) as currency,
         raw_coupon as coupon,
         raw_search_query as search_query,
@@ -217,10 +217,32 @@ typed as (
     from fields
 ),
 
+converted as (
+    select
+        typed.*,
+        {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
+            as eur_per_unit,
+        {{ to_eur('typed.revenue', 'typed.currency', 'rates.eur_per_unit') }}
+            as revenue_eur,
+        -- a byte-identical line twice in one file is at-least-once delivery
+        -- too, readable or not
+        row_number() over (
+            partition by typed.source_file, typed.row_hash
+            order by typed.received_at nulls last
+        ) as copy_number
+    from typed
+    left join {{ ref('currency_rates') }} as rates
+        on
+            typed.currency = rates.currency
+            and cast(typed.occurred_at as date)
+            between rates.valid_from and rates.valid_to
+),
+
 checked as (
     select
         *,
         case
+            when copy_number > 1 then null
             when partition_date is null
                 then 'file outside the date=, segment-logs/ or rudder-logs/ layouts'
             when not is_valid_json then 'line is not valid JSON'
@@ -229,20 +251,29 @@ checked as (
                 or event_type not in ('page', 'screen', 'track', 'identify')
                 then 'unknown event type'
             when occurred_at is null then 'missing or unparseable timestamp'
+            when {{ implausible_time_reason('occurred_at', 'timestamp') }} is not null
+                then {{ implausible_time_reason('occurred_at', 'timestamp') }}
+            when occurred_at > received_at
+                + interval '{{ var("event_clock_skew_minutes") }} minutes'
+                then 'timestamp after receivedAt (var event_clock_skew_minutes)'
             when event_type = 'track' and event_name is null
                 then 'track call without an event name'
+            when event_name = 'Order Completed' and revenue is null
+                then 'missing or unparseable revenue'
+            when event_name = 'Order Completed' and eur_per_unit is null
+                then 'no EUR rate for the currency and day'
         end as quarantine_reason
-    from typed
+    from converted
 ),
 
 final as (
     select
         *,
         -- at-least-once delivery: the first receipt of a messageId is kept
-        quarantine_reason is null and row_number() over (
+        copy_number > 1 or (quarantine_reason is null and row_number() over (
             partition by message_id, quarantine_reason is null
             order by received_at nulls last, source_file, row_hash
-        ) > 1 as is_duplicate
+        ) > 1) as is_duplicate
     from checked
 )
 
@@ -294,6 +325,7 @@ select * from final
         'order_id',
         'revenue',
         'currency',
+        'revenue_eur',
         'coupon',
         'search_query',
         'rating',

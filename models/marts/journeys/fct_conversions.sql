@@ -23,10 +23,6 @@ store_sales as (
     select * from {{ ref('int_journeys__store_sales') }}
 ),
 
-rates as (
-    select * from {{ ref('currency_rates') }}
-),
-
 bridge as (
     select * from {{ ref('bridge_person_identifiers') }}
 ),
@@ -42,7 +38,8 @@ online_events as (
             user_id_hash,
             order_id,
             revenue,
-            currency
+            currency,
+            revenue_eur
         from {{ platform }}_events
         where event_name in ('Order Completed', 'Signed Up')
         {% if not loop.last %}union all{% endif %}
@@ -86,10 +83,7 @@ online as (
         online_ranked.currency,
         case
             when online_ranked.conversion_type = 'purchase'
-                then cast(
-                    online_ranked.revenue * rates.eur_per_unit
-                    as decimal(18, 2)
-                )
+                then online_ranked.revenue_eur
             else 0
         end as revenue_eur
     from online_ranked
@@ -107,11 +101,6 @@ online as (
         on
             online_ranked.sales_channel = sessionized.platform
             and online_ranked.message_id = sessionized.message_id
-    left join rates
-        on
-            online_ranked.currency = rates.currency
-            and cast(online_ranked.occurred_at as date)
-            between rates.valid_from and rates.valid_to
     where online_ranked.receipt_rank = 1
 ),
 

@@ -35,8 +35,10 @@ typed as (
 converted as (
     select
         typed.*,
-        cast(typed.spend * rates.eur_per_unit as decimal(18, 2)) as spend_eur,
-        rates.eur_per_unit
+        {{ to_eur('typed.spend', 'typed.currency', 'rates.eur_per_unit') }}
+            as spend_eur,
+        {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
+            as eur_per_unit
     from typed
     left join rates
         on
@@ -49,6 +51,8 @@ checked as (
         *,
         case
             when spend_date is null then 'unparseable date'
+            when {{ implausible_time_reason('spend_date', 'date') }} is not null
+                then {{ implausible_time_reason('spend_date', 'date') }}
             when campaign_id is null then 'missing campaign_id'
             when spend is null then 'unparseable spend'
             when impressions is null or clicks is null

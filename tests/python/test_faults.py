@@ -1,0 +1,210 @@
+"""Faults real exports carry, each with its expected outcome: a clear message
+or a quarantine row with a reason, never a crash and never a silent drop.
+One landing zone (the shared example plus every fault below) is built once.
+docs/faults.md lists the faults with their outcome and the test that keeps it
+true; test_the_fault_table_names_real_tests checks the table against this file."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import EXAMPLE_LANDING, SALT
+from helpers import identifier_hash, raw_rows
+
+from journey.simulate.config import project_root
+from journey.warehouse import Workspace, run_dbt
+
+BAD_LINE = '{"messageId": "bad-1", "type": "page", "timestamp": '
+
+
+def _event(message_id: str, ts: str, received: str | None = None, **extra: object) -> dict:
+    event = {
+        "messageId": message_id, "type": "page", "anonymousId": f"cookie-{message_id}",
+        "timestamp": ts, "sentAt": ts, "receivedAt": received or ts,
+        "context": {"page": {"url": "https://shop.example/", "path": "/", "referrer": ""}},
+        "properties": {},
+    }  # fmt: skip
+    event.update(extra)
+    return event
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt") as handle:
+        handle.writelines(line + "\n" for line in lines)
+
+
+def _order(message_id: str, revenue: object, currency: str) -> dict:
+    return _event(
+        message_id, "2026-03-20T10:00:00.000Z", type="track", event="Order Completed",
+        userId="u-10442",
+        properties={"order_id": f"o-{message_id}", "revenue": revenue, "currency": currency},
+    )  # fmt: skip
+
+
+def _fault_zone(root: Path) -> Path:
+    landing = root / "landing"
+    shutil.copytree(EXAMPLE_LANDING, landing)
+    for path in landing.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    web = landing / "web" / "date=2026-03-20"
+    _write_lines(web / "part-0.jsonl.gz", [
+        # at-least-once delivery of a line nobody can read
+        BAD_LINE, BAD_LINE,
+        json.dumps(_order("rev-comma", "12,50", "EUR")),
+        json.dumps(_order("rev-chf", 30.0, "CHF")),
+        json.dumps(_event("ts-2099", "2099-01-01T10:00:00.000Z", "2026-03-20T10:00:00.000Z")),
+        json.dumps(_event("ts-1970", "1970-01-01T00:00:00.000Z", "2026-03-20T10:00:00.000Z")),
+        json.dumps(_event("ts-after-received", "2026-03-21T10:00:00.000Z",
+                          "2026-03-20T10:00:00.000Z")),
+    ])  # fmt: skip
+    # a RudderStack bucket beside the date= partitions (older MM-DD-YYYY days):
+    # a mobile track call carrying context.traits, and the client IP as request_ip
+    rudder = landing / "app" / "rudder-logs" / "src1" / "03-21-2026"
+    tracked = _event("ctx-traits", "2026-03-21T09:00:00.000Z", type="track", event="Product Viewed",
+                     anonymousId="inst-ctx", request_ip="198.51.100.7")  # fmt: skip
+    tracked["context"] = {"traits": {"email": " Ctx.Traits@Example.org "}, "library": {"name": "x"}}
+    _write_lines(rudder / "1774083600.src1.0f0e.json.gz", [json.dumps(tracked)])
+    # a long history in the reporting currency, before the rates seed begins
+    pos = landing / "pos"
+    with (pos / "transactions" / "MRS-01_1995-06-01.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["transaction_id", "store_id", "occurred_at", "loyalty_card_id",
+                         "receipt_email", "total_amount", "currency", "payment_type", "is_return"])
+        writer.writerow(["MRS-01-1995-1", "MRS-01", "1995-06-01 11:00:00", "", "", "10.00",
+                         "EUR", "cash", "false"])  # fmt: skip
+    with (pos / "transaction_lines" / "MRS-01_1995-06-01.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["transaction_id", "line_no", "product_id", "quantity", "unit_price"])
+        writer.writerow(["MRS-01-1995-1", "1", "mug-blue", "1", "10.00"])
+    # a survey export that is mostly unusable
+    with (landing / "surveys" / "nps_2026-04.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["response_id", "contact_id", "submitted_at", "nps_score", "comment"])
+        for i in range(6):
+            writer.writerow([f"bad-{i}", "C-5521", "not a date", "9", "x"])
+    return landing
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, object]:
+    root = tmp_path_factory.mktemp("faults")
+    landing = _fault_zone(root)
+    workspace = Workspace(landing=landing, duckdb=root / "faults.duckdb", salt=SALT)
+    result = run_dbt(workspace, ["build"])
+    statuses = {str(r.node.name): str(r.status) for r in result.result or []}
+    con = duckdb.connect(str(workspace.duckdb), read_only=True)
+    yield con, result, statuses, landing
+    con.close()
+
+
+def _reason(con: duckdb.DuckDBPyConnection, model: str, key: str, value: str) -> str | None:
+    row = con.execute(
+        f"select quarantine_reason from staging.{model} where {key} = ? and copy_number = 1"
+        if "events" in model
+        else f"select quarantine_reason from staging.{model} where {key} = ?",
+        [value],
+    ).fetchone()
+    assert row is not None, f"{value} is missing from {model}"
+    return row[0]
+
+
+def test_the_build_passes_with_every_fault(faults: tuple) -> None:
+    _, result, statuses, _ = faults
+    failed = {n: s for n, s in statuses.items() if s not in ("success", "pass", "warn", "no-op")}
+    assert result.success and failed == {}
+
+
+def test_a_bad_line_delivered_twice_is_a_duplicate(faults: tuple) -> None:
+    con = faults[0]
+    rows = con.execute(
+        "select count(*), count(*) filter (where is_duplicate), "
+        "count(*) filter (where quarantine_reason = 'line is not valid JSON') "
+        "from staging.base_web__events where source_file like '%date=2026-03-20%' and not is_valid_json"
+    ).fetchone()
+    assert rows == (2, 1, 1)
+
+
+def test_an_order_with_an_unreadable_revenue_or_no_rate_is_quarantined(faults: tuple) -> None:
+    con = faults[0]
+    assert _reason(con, "base_web__events", "message_id", "rev-comma") == "missing or unparseable revenue"
+    assert _reason(con, "base_web__events", "message_id", "rev-chf") == "no EUR rate for the currency and day"
+    assert con.execute(
+        "select count(*) from marts.fct_conversions where order_id in ('o-rev-comma', 'o-rev-chf')"
+    ).fetchone()[0] == 0
+
+
+def test_impossible_timestamps_are_quarantined(faults: tuple) -> None:
+    con = faults[0]
+    assert _reason(con, "base_web__events", "message_id", "ts-2099").startswith(
+        "timestamp after the build day + 1 days"
+    )
+    assert _reason(con, "base_web__events", "message_id", "ts-1970") == (
+        "timestamp before 1990-01-01 (var earliest_valid_date)"
+    )
+    assert _reason(con, "base_web__events", "message_id", "ts-after-received") == (
+        "timestamp after receivedAt (var event_clock_skew_minutes)"
+    )
+    # no customer's recency is moved to the year 2099
+    assert con.execute("select max(recency_days) from marts.mart_customer_rfm").fetchone()[0] < 400
+
+
+def test_the_reporting_currency_converts_to_itself_on_every_date(faults: tuple) -> None:
+    con = faults[0]
+    row = con.execute(
+        "select quarantine_reason, total_amount_eur from staging.base_pos__transactions "
+        "where transaction_id = 'MRS-01-1995-1'"
+    ).fetchone()
+    assert row == (None, 10)
+    assert con.execute(
+        "select revenue_eur from marts.fct_conversions where order_id = 'MRS-01-1995-1'"
+    ).fetchone()[0] == 10
+
+
+def test_vendor_fields_of_a_rudderstack_file_are_read(faults: tuple) -> None:
+    con = faults[0]
+    row = con.execute(
+        "select partition_date, email_hash, ip_hash from staging.stg_app__events "
+        "where message_id = 'ctx-traits'"
+    ).fetchone()
+    assert str(row[0]) == "2026-03-21"
+    assert row[1] == identifier_hash(SALT, "email", "ctx.traits@example.org")
+    assert row[2] == identifier_hash(SALT, "ip", "198.51.100.7")
+
+
+def test_a_mostly_quarantined_entity_warns_with_its_share_and_reason(faults: tuple) -> None:
+    con, _, statuses, _ = faults
+    assert statuses["assert_entities_are_mostly_staged"] == "warn"
+    rows = con.execute(
+        "select source_name, entity, quarantined_share, top_reason "
+        "from dbt_test__audit.assert_entities_are_mostly_staged"
+    ).fetchall()
+    assert rows == [("surveys", "nps_responses", 0.857, "missing or unparseable submitted_at")]
+
+
+def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: tuple) -> None:
+    con, _, _, landing = faults
+    for source_name, entity, rows, staged, duplicates, quarantined in con.execute(
+        "select source_name, entity, rows_in_files, staged_rows, duplicate_rows, quarantined_rows "
+        "from marts.rpt_row_accounting"
+    ).fetchall():
+        assert rows == staged + duplicates + quarantined, (source_name, entity)
+        if source_name not in ("web", "app"):
+            assert rows == raw_rows(landing, source_name, entity), (source_name, entity)
+
+
+def test_the_fault_table_names_real_tests() -> None:
+    """docs/faults.md: every row's test exists in this file, and every test of
+    this file but the build and table checks is in the table."""
+    table = (project_root() / "docs" / "faults.md").read_text()
+    named = set(re.findall(r"`(test_[a-z0-9_]+)`", table))
+    defined = set(re.findall(r"^def (test_[a-z0-9_]+)", Path(__file__).read_text(), re.M))
+    assert named - defined == set()
+    assert defined - named <= {"test_the_build_passes_with_every_fault", "test_the_fault_table_names_real_tests"}
