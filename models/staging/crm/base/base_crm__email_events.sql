@@ -41,8 +41,12 @@ checked as (
                 'spam_report'
             ) then 'unknown event_type'
             when occurred_at is null then 'missing or unparseable occurred_at'
-            when {{ implausible_time_reason('occurred_at', 'occurred_at') }} is not null
-                then {{ implausible_time_reason('occurred_at', 'occurred_at') }}
+            when {{ implausible_time_reason(
+                'occurred_at', 'occurred_at'
+            ) }} is not null
+                then {{ implausible_time_reason(
+                    'occurred_at', 'occurred_at'
+                ) }}
             when contact_id_hash is null and esp_subscriber_id_hash is null
                 then 'no contact_id nor esp_subscriber_id'
         end as quarantine_reason

@@ -52,8 +52,9 @@ converted as (
             as occurred_at,
         {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
             as eur_per_unit,
-        {{ to_eur('typed.total_amount', 'typed.currency', 'rates.eur_per_unit') }}
-            as total_amount_eur
+        {{ to_eur(
+            'typed.total_amount', 'typed.currency', 'rates.eur_per_unit'
+        ) }} as total_amount_eur
     from typed
     left join rates
         on
@@ -69,11 +70,12 @@ checked as (
             when transaction_id is null then 'missing transaction_id'
             when store_timezone is null then 'unknown store_id'
             when occurred_at_local is null then 'unparseable occurred_at'
-            when
-                {{ implausible_time_reason('occurred_at_local', 'occurred_at') }}
-                is not null
-                then
-                    {{ implausible_time_reason('occurred_at_local', 'occurred_at') }}
+            when {{ implausible_time_reason(
+                'occurred_at_local', 'occurred_at'
+            ) }} is not null
+                then {{ implausible_time_reason(
+                    'occurred_at_local', 'occurred_at'
+                ) }}
             when total_amount is null then 'unparseable total_amount'
             when eur_per_unit is null
                 then 'no EUR rate for the currency and day'

@@ -36,10 +36,12 @@ checked as (
             when response_id is null then 'missing response_id'
             when contact_id_hash is null then 'missing contact_id'
             when submitted_at is null then 'missing or unparseable submitted_at'
-            when
-                {{ implausible_time_reason('submitted_at', 'submitted_at') }}
-                is not null
-                then {{ implausible_time_reason('submitted_at', 'submitted_at') }}
+            when {{ implausible_time_reason(
+                'submitted_at', 'submitted_at'
+            ) }} is not null
+                then {{ implausible_time_reason(
+                    'submitted_at', 'submitted_at'
+                ) }}
             when nps_score is null or nps_score not between 0 and 10
                 then 'nps_score is not an integer from 0 to 10'
         end as quarantine_reason
