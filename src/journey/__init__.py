@@ -1,3 +1,7 @@
 """Customer Journey Warehouse: simulator, CLI and benchmark around the dbt project."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# one version for the project: pyproject.toml's, which dbt_project.yml and
+# CHANGELOG.md repeat (checked by tests/python/test_project.py)
+__version__ = version("customer-journey-warehouse")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import built_manifest
+import journey
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
 
@@ -116,3 +119,13 @@ def test_sqlfluff_passes(tmp_path: Path, folder: str, paths: list[str]) -> None:
         cwd=project_root() / folder, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def test_one_version_number_everywhere() -> None:
+    root = project_root()
+    dbt_version = yaml.safe_load((root / "dbt_project.yml").read_text())["version"]
+    pyproject = re.search(r'^version = "([^"]+)"', (root / "pyproject.toml").read_text(), re.M)
+    changelog = re.search(r"^- ([0-9][^ ]*) ", (root / "CHANGELOG.md").read_text(), re.M)
+    assert pyproject and changelog
+    assert dbt_version == pyproject.group(1) == changelog.group(1) == journey.__version__
+    assert f"version {dbt_version}" in (root / "README.md").read_text()
