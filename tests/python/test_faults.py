@@ -84,6 +84,27 @@ def _fault_zone(root: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["transaction_id", "line_no", "product_id", "quantity", "unit_price"])
         writer.writerow(["MRS-01-1995-1", "1", "mug-blue", "1", "10.00"])
+    header = ["transaction_id", "store_id", "occurred_at", "loyalty_card_id", "receipt_email",
+              "total_amount", "currency", "payment_type", "is_return"]  # fmt: skip
+    # a till file without is_return: its return must not become a purchase
+    with (pos / "transactions" / "LYS-01_2026-03-19.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header[:-1])
+        writer.writerow(["LYS-01-9001", "LYS-01", "2026-03-19 10:00:00", "", "", "-10.00", "EUR", "card"])
+    # a semicolon-delimited till file
+    with (pos / "transactions" / "MRS-01_2026-03-21.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        writer.writerow(["MRS-01-9002", "MRS-01", "2026-03-21 10:00:00", "", "", "5.00", "EUR", "card", "false"])
+    # reordered columns and an unknown extra column; and a row with one field
+    # too many (an unquoted comma), whose receipt email must reach no log
+    with (pos / "transactions" / "LON-02_2026-03-22.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["till_no", *reversed(header)])
+        writer.writerow(["7", "false", "card", "GBP", "12.00", "", "LC-REORDER", "2026-03-22 11:00:00",
+                         "LON-02", "LON-02-9003"])  # fmt: skip
+        handle.write("8,false,card,GBP,13.00,leak.test@example.org,,2026-03-22 12:00:00,LON-02,"
+                     "LON-02-9004,Doe\n")
     # a survey export that is mostly unusable
     with (landing / "surveys" / "nps_2026-04.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -198,6 +219,36 @@ def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: tuple) -> None
         assert rows == staged + duplicates + quarantined, (source_name, entity)
         if source_name not in ("web", "app"):
             assert rows == raw_rows(landing, source_name, entity), (source_name, entity)
+
+
+def test_csv_columns_are_matched_by_header_name(faults: tuple) -> None:
+    con = faults[0]
+    assert _reason(con, "base_pos__transactions", "transaction_id", "LYS-01-9001") == (
+        "file lacks the required column is_return (or it is empty in every row)"
+    )
+    assert con.execute(
+        "select count(*) from marts.fct_conversions where order_id = 'LYS-01-9001'"
+    ).fetchone()[0] == 0
+    semicolon = con.execute(
+        "select quarantine_reason from staging.base_pos__transactions "
+        "where source_file like '%MRS-01_2026-03-21.csv'"
+    ).fetchall()
+    assert semicolon == [("semicolon-delimited file (the contract's CSV is comma-separated)",)]
+    row = con.execute(
+        "select quarantine_reason, total_amount, currency, loyalty_card_hash, is_return "
+        "from staging.base_pos__transactions where transaction_id = 'LON-02-9003'"
+    ).fetchone()
+    assert row == (None, 12, "GBP", identifier_hash(SALT, "loyalty_card", "LC-REORDER"), False)
+    assert _reason(con, "base_pos__transactions", "transaction_id", "LON-02-9004") == (
+        "row has more fields than the header (an unquoted comma?)"
+    )
+
+
+def test_no_raw_value_of_a_faulty_row_reaches_a_log(faults: tuple) -> None:
+    landing = faults[3]
+    logs = list((landing.parent / "target").rglob("*.log"))
+    assert logs
+    assert not [str(p) for p in logs if b"leak.test@example.org" in p.read_bytes()]
 
 
 def test_the_fault_table_names_real_tests() -> None:

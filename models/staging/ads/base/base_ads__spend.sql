@@ -3,7 +3,10 @@
 with
 
 source as (
-    select * from {{ source('ads', 'spend') }}
+    {{ csv_by_header(
+        source('ads', 'spend'),
+        ['date', 'campaign_id', 'spend', 'currency']
+    ) }}
 ),
 
 rates as (
@@ -13,6 +16,7 @@ rates as (
 typed as (
     select
         source.filename as source_file,
+        source.layout_reason,
         {{ surrogate_key([
             'source.filename', 'source.date', 'source.platform',
             'source.campaign_id', 'source.spend'
@@ -50,6 +54,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when spend_date is null then 'unparseable date'
             when {{ implausible_time_reason('spend_date', 'date') }} is not null
                 then {{ implausible_time_reason('spend_date', 'date') }}

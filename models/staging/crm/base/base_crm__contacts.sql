@@ -6,12 +6,16 @@
 with
 
 source as (
-    select * from {{ source('crm', 'contacts') }}
+    {{ csv_by_header(
+        source('crm', 'contacts'),
+        ['contact_id']
+    ) }}
 ),
 
 typed as (
     select
         filename as source_file,
+        layout_reason,
         {{ surrogate_key([
             'filename', 'contact_id', 'customer_id', 'email', 'updated_at'
         ]) }} as row_hash,
@@ -45,6 +49,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when contact_id_hash is null then 'missing contact_id'
             when snapshot_date is null
                 then 'file name has no snapshot date (contacts_YYYY-MM-DD.csv)'

@@ -3,12 +3,16 @@
 with
 
 source as (
-    select * from {{ source('crm', 'email_events') }}
+    {{ csv_by_header(
+        source('crm', 'email_events'),
+        ['event_id', 'event_type', 'occurred_at']
+    ) }}
 ),
 
 typed as (
     select
         filename as source_file,
+        layout_reason,
         {{ surrogate_key([
             'filename', 'event_id', 'event_type', 'occurred_at'
         ]) }}
@@ -35,6 +39,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when email_event_id is null then 'missing event_id'
             when event_type is null or event_type not in (
                 'sent', 'delivered', 'open', 'click', 'bounce', 'unsubscribe',

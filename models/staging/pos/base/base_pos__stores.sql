@@ -3,12 +3,16 @@
 with
 
 source as (
-    select * from {{ source('pos', 'stores') }}
+    {{ csv_by_header(
+        source('pos', 'stores'),
+        ['store_id', 'timezone']
+    ) }}
 ),
 
 typed as (
     select
         filename as source_file,
+        layout_reason,
         {{ surrogate_key(['filename', 'store_id', 'timezone']) }} as row_hash,
         nullif(trim(store_id), '') as store_id,
         nullif(trim(store_name), '') as store_name,
@@ -22,6 +26,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when store_id is null then 'missing store_id'
             when timezone is null then 'missing timezone'
         end as quarantine_reason

@@ -3,12 +3,16 @@
 with
 
 source as (
-    select * from {{ source('pos', 'transaction_lines') }}
+    {{ csv_by_header(
+        source('pos', 'transaction_lines'),
+        ['transaction_id', 'line_no', 'product_id', 'quantity', 'unit_price']
+    ) }}
 ),
 
 typed as (
     select
         filename as source_file,
+        layout_reason,
         {{ surrogate_key([
             'filename', 'transaction_id', 'line_no', 'product_id', 'quantity',
             'unit_price'
@@ -25,6 +29,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when transaction_id is null then 'missing transaction_id'
             when line_no is null then 'unparseable line_no'
             when quantity is null then 'unparseable quantity'

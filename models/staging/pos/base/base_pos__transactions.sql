@@ -6,14 +6,27 @@
 with
 
 source as (
-    select * from {{ source('pos', 'transactions') }}
+    {{ csv_by_header(
+        source('pos', 'transactions'),
+        [
+            'transaction_id',
+            'store_id',
+            'occurred_at',
+            'total_amount',
+            'currency',
+            'is_return'
+        ]
+    ) }}
 ),
 
 stores as (
     select
         nullif(trim(store_id), '') as store_id,
         max(nullif(trim(timezone), '')) as timezone
-    from {{ source('pos', 'stores') }}
+    from (
+        {{ csv_by_header(source('pos', 'stores'), ['store_id', 'timezone']) }}
+    ) as store_rows
+    where layout_reason is null
     group by 1
 ),
 
@@ -24,6 +37,7 @@ rates as (
 typed as (
     select
         source.filename as source_file,
+        source.layout_reason,
         {{ surrogate_key([
             'source.filename', 'source.transaction_id', 'source.occurred_at',
             'source.total_amount'
@@ -67,6 +81,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when transaction_id is null then 'missing transaction_id'
             when store_timezone is null then 'unknown store_id'
             when occurred_at_local is null then 'unparseable occurred_at'

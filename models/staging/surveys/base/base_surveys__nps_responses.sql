@@ -3,12 +3,16 @@
 with
 
 source as (
-    select * from {{ source('surveys', 'nps_responses') }}
+    {{ csv_by_header(
+        source('surveys', 'nps_responses'),
+        ['response_id', 'contact_id', 'submitted_at', 'nps_score']
+    ) }}
 ),
 
 typed as (
     select
         filename as source_file,
+        layout_reason,
         {{ surrogate_key(['filename', 'response_id', 'submitted_at']) }}
             as row_hash,
         nullif(trim(response_id), '') as response_id,
@@ -33,6 +37,7 @@ checked as (
     select
         *,
         case
+            when layout_reason is not null then layout_reason
             when response_id is null then 'missing response_id'
             when contact_id_hash is null then 'missing contact_id'
             when submitted_at is null then 'missing or unparseable submitted_at'
