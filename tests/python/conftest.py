@@ -1,13 +1,21 @@
 """Session fixtures: a simulated landing zone with its truth, built once into a
-temporary DuckDB file with dbt's Python API, opened read-only by the tests."""
+temporary DuckDB file with dbt's Python API, opened read-only by the tests.
+
+The suite runs on two pytest-xdist workers (pyproject.toml), one test file per
+worker at a time; the simulated zone and the example zone are built once per
+run and shared by both workers through a file lock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from journey.simulate import SimConfig, simulate
 from journey.simulate.config import project_root
@@ -32,21 +40,43 @@ def _build(workspace: Workspace) -> object:
     return result
 
 
-@pytest.fixture(scope="session")
-def sim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sim")
-    simulate(TEST_CONFIG, out, progress=False)
+def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that `make` fills once per test run, whichever worker asks first;
+    the other waits for it. Without xdist, a plain temporary folder."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp(name)
+        make(out)
+        return out
+    shared = tmp_path_factory.getbasetemp().parent  # one per run, above the workers'
+    out = shared / name
+    with FileLock(str(shared / f"{name}.lock")):
+        if not (out / ".done").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            make(out)
+            (out / ".done").touch()
     return out
 
 
 @pytest.fixture(scope="session")
-def sim_build(sim_dir: Path) -> tuple[Workspace, object]:
-    workspace = Workspace(landing=sim_dir / "landing", duckdb=sim_dir / "warehouse.duckdb", salt=SALT)
-    return workspace, _build(workspace)
+def sim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _once(tmp_path_factory, "sim", lambda out: simulate(TEST_CONFIG, out, progress=False))
 
 
 @pytest.fixture(scope="session")
-def warehouse(sim_build: tuple[Workspace, object]) -> Iterator[duckdb.DuckDBPyConnection]:
+def sim_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict]:
+    """The simulated zone built once, with the run results dbt wrote (what
+    every node did), read back from its target folder."""
+
+    def workspace(out: Path) -> Workspace:
+        return Workspace(landing=sim_dir / "landing", duckdb=out / "warehouse.duckdb", salt=SALT)
+
+    out = _once(tmp_path_factory, "sim-build", lambda out: _build(workspace(out)))
+    return workspace(out), json.loads((out / "target" / "run_results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
     yield con
     con.close()
@@ -66,9 +96,11 @@ def truth(sim_dir: Path) -> duckdb.DuckDBPyConnection:
 def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     if not EXAMPLE_LANDING.is_dir():
         pytest.fail(f"the shared example landing zone is missing: {EXAMPLE_LANDING}")
-    out = tmp_path_factory.mktemp("example")
+    out = _once(
+        tmp_path_factory, "example",
+        lambda out: _build(Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)),
+    )  # fmt: skip
     workspace = Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)
-    _build(workspace)
     con = duckdb.connect(str(workspace.duckdb), read_only=True)
     yield con
     con.close()

@@ -94,7 +94,7 @@ def _assert_rows(shown: list[list[str]], expected: list[tuple[list[str], list[se
 
 
 @pytest.fixture(scope="module")
-def site(sim_build: tuple[Workspace, object], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(sim_build: tuple[Workspace, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("dashboards")
     before = sim_build[0].duckdb.stat().st_mtime_ns
     built = build(sim_build[0].duckdb, workdir=workdir, strict=True)
@@ -119,7 +119,7 @@ def pages(site: Path) -> dict[str, _PageText]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(sim_build: tuple[Workspace, object]) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
     """This module's own read-only connection, closed at its end: the session's
     would stay open in this process and stop later tests' dbt runs (test_docs)
     from opening the file with another configuration."""
@@ -128,7 +128,7 @@ def warehouse(sim_build: tuple[Workspace, object]) -> Iterator[duckdb.DuckDBPyCo
     con.close()
 
 
-def test_exposures_name_the_marts_each_page_reads(sim_build: tuple[Workspace, object]) -> None:
+def test_exposures_name_the_marts_each_page_reads(sim_build: tuple[Workspace, dict]) -> None:
     exposures = {
         node["meta"].get("evidence_page"): {dep.split(".")[-1] for dep in node["depends_on"]["nodes"]}
         for node in built_manifest(sim_build[0])["exposures"].values()

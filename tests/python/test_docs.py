@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,16 @@ from journey.warehouse import Workspace, run_dbt
 
 
 @pytest.fixture(scope="module")
-def static_index(sim_build: tuple[Workspace, object]) -> Path:
-    workspace = sim_build[0]
+def static_index(sim_build: tuple[Workspace, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs of the simulated build, generated over a copy of its warehouse
+    (the other test worker reads the build's own target folder meanwhile)."""
+    built = sim_build[0]
+    out = tmp_path_factory.mktemp("docs")
+    shutil.copy(built.duckdb, out / "warehouse.duckdb")
+    workspace = Workspace(built.landing, out / "warehouse.duckdb", built.salt, out / "target")
     result = run_dbt(workspace, ["docs", "generate", "--static"])
     assert result.success
-    target = workspace.target or workspace.duckdb.parent / "target"
-    index = target / "static_index.html"
+    index = out / "target" / "static_index.html"
     assert index.stat().st_size > 100_000
     return index
 

@@ -10,12 +10,16 @@ import csv
 import gzip
 import json
 import re
+import secrets
 import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLE_LANDING, SALT
+from conftest import EXAMPLE_LANDING
 from helpers import identifier_hash, raw_rows
 
 from journey.simulate.config import project_root
@@ -114,15 +118,29 @@ def _fault_zone(root: Path) -> Path:
     return landing
 
 
+@dataclass
+class Faults:
+    """The fault zone built once (with a random salt), and its docs generated."""
+
+    con: duckdb.DuckDBPyConnection
+    result: object
+    statuses: dict[str, str]
+    workspace: Workspace
+    started: float
+    docs_generated: bool
+
+
 @pytest.fixture(scope="module")
-def faults(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, object]:
+def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
+    started = time.time() - 1
     root = tmp_path_factory.mktemp("faults")
     landing = _fault_zone(root)
-    workspace = Workspace(landing=landing, duckdb=root / "faults.duckdb", salt=SALT)
+    workspace = Workspace(landing=landing, duckdb=root / "faults.duckdb", salt="salt-" + secrets.token_hex(12))
     result = run_dbt(workspace, ["build"])
     statuses = {str(r.node.name): str(r.status) for r in result.result or []}
+    docs = bool(result.success) and run_dbt(workspace, ["docs", "generate", "--static"]).success
     con = duckdb.connect(str(workspace.duckdb), read_only=True)
-    yield con, result, statuses, landing
+    yield Faults(con, result, statuses, workspace, started, docs)
     con.close()
 
 
@@ -137,14 +155,13 @@ def _reason(con: duckdb.DuckDBPyConnection, model: str, key: str, value: str) ->
     return row[0]
 
 
-def test_the_build_passes_with_every_fault(faults: tuple) -> None:
-    _, result, statuses, _ = faults
-    failed = {n: s for n, s in statuses.items() if s not in ("success", "pass", "warn", "no-op")}
-    assert result.success and failed == {}
+def test_the_build_passes_with_every_fault(faults: Faults) -> None:
+    failed = {n: s for n, s in faults.statuses.items() if s not in ("success", "pass", "warn", "no-op")}
+    assert faults.result.success and failed == {}
 
 
-def test_a_bad_line_delivered_twice_is_a_duplicate(faults: tuple) -> None:
-    con = faults[0]
+def test_a_bad_line_delivered_twice_is_a_duplicate(faults: Faults) -> None:
+    con = faults.con
     rows = con.execute(
         "select count(*), count(*) filter (where is_duplicate), "
         "count(*) filter (where quarantine_reason = 'line is not valid JSON') "
@@ -153,8 +170,8 @@ def test_a_bad_line_delivered_twice_is_a_duplicate(faults: tuple) -> None:
     assert rows == (2, 1, 1)
 
 
-def test_an_order_with_an_unreadable_revenue_or_no_rate_is_quarantined(faults: tuple) -> None:
-    con = faults[0]
+def test_an_order_with_an_unreadable_revenue_or_no_rate_is_quarantined(faults: Faults) -> None:
+    con = faults.con
     assert _reason(con, "base_web__events", "message_id", "rev-comma") == "missing or unparseable revenue"
     assert _reason(con, "base_web__events", "message_id", "rev-chf") == "no EUR rate for the currency and day"
     assert con.execute(
@@ -162,8 +179,8 @@ def test_an_order_with_an_unreadable_revenue_or_no_rate_is_quarantined(faults: t
     ).fetchone()[0] == 0
 
 
-def test_impossible_timestamps_are_quarantined(faults: tuple) -> None:
-    con = faults[0]
+def test_impossible_timestamps_are_quarantined(faults: Faults) -> None:
+    con = faults.con
     assert _reason(con, "base_web__events", "message_id", "ts-2099").startswith(
         "timestamp after the build day + 1 days"
     )
@@ -177,8 +194,8 @@ def test_impossible_timestamps_are_quarantined(faults: tuple) -> None:
     assert con.execute("select max(recency_days) from marts.mart_customer_rfm").fetchone()[0] < 400
 
 
-def test_the_reporting_currency_converts_to_itself_on_every_date(faults: tuple) -> None:
-    con = faults[0]
+def test_the_reporting_currency_converts_to_itself_on_every_date(faults: Faults) -> None:
+    con = faults.con
     row = con.execute(
         "select quarantine_reason, total_amount_eur from staging.base_pos__transactions "
         "where transaction_id = 'MRS-01-1995-1'"
@@ -189,20 +206,20 @@ def test_the_reporting_currency_converts_to_itself_on_every_date(faults: tuple) 
     ).fetchone()[0] == 10
 
 
-def test_vendor_fields_of_a_rudderstack_file_are_read(faults: tuple) -> None:
-    con = faults[0]
+def test_vendor_fields_of_a_rudderstack_file_are_read(faults: Faults) -> None:
+    con = faults.con
     row = con.execute(
         "select partition_date, email_hash, ip_hash from staging.stg_app__events "
         "where message_id = 'ctx-traits'"
     ).fetchone()
     assert str(row[0]) == "2026-03-21"
-    assert row[1] == identifier_hash(SALT, "email", "ctx.traits@example.org")
-    assert row[2] == identifier_hash(SALT, "ip", "198.51.100.7")
+    assert row[1] == identifier_hash(faults.workspace.salt, "email", "ctx.traits@example.org")
+    assert row[2] == identifier_hash(faults.workspace.salt, "ip", "198.51.100.7")
 
 
-def test_a_mostly_quarantined_entity_warns_with_its_share_and_reason(faults: tuple) -> None:
-    con, _, statuses, _ = faults
-    assert statuses["assert_entities_are_mostly_staged"] == "warn"
+def test_a_mostly_quarantined_entity_warns_with_its_share_and_reason(faults: Faults) -> None:
+    con = faults.con
+    assert faults.statuses["assert_entities_are_mostly_staged"] == "warn"
     rows = con.execute(
         "select source_name, entity, quarantined_share, top_reason "
         "from dbt_test__audit.assert_entities_are_mostly_staged"
@@ -210,8 +227,8 @@ def test_a_mostly_quarantined_entity_warns_with_its_share_and_reason(faults: tup
     assert rows == [("surveys", "nps_responses", 0.857, "missing or unparseable submitted_at")]
 
 
-def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: tuple) -> None:
-    con, _, _, landing = faults
+def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: Faults) -> None:
+    con, landing = faults.con, faults.workspace.landing
     for source_name, entity, rows, staged, duplicates, quarantined in con.execute(
         "select source_name, entity, rows_in_files, staged_rows, duplicate_rows, quarantined_rows "
         "from marts.rpt_row_accounting"
@@ -221,8 +238,8 @@ def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: tuple) -> None
             assert rows == raw_rows(landing, source_name, entity), (source_name, entity)
 
 
-def test_csv_columns_are_matched_by_header_name(faults: tuple) -> None:
-    con = faults[0]
+def test_csv_columns_are_matched_by_header_name(faults: Faults) -> None:
+    con = faults.con
     assert _reason(con, "base_pos__transactions", "transaction_id", "LYS-01-9001") == (
         "file lacks the required column is_return (or it is empty in every row)"
     )
@@ -238,14 +255,14 @@ def test_csv_columns_are_matched_by_header_name(faults: tuple) -> None:
         "select quarantine_reason, total_amount, currency, loyalty_card_hash, is_return "
         "from staging.base_pos__transactions where transaction_id = 'LON-02-9003'"
     ).fetchone()
-    assert row == (None, 12, "GBP", identifier_hash(SALT, "loyalty_card", "LC-REORDER"), False)
+    assert row == (None, 12, "GBP", identifier_hash(faults.workspace.salt, "loyalty_card", "LC-REORDER"), False)
     assert _reason(con, "base_pos__transactions", "transaction_id", "LON-02-9004") == (
         "row has more fields than the header (an unquoted comma?)"
     )
 
 
-def test_no_raw_value_of_a_faulty_row_reaches_a_log(faults: tuple) -> None:
-    landing = faults[3]
+def test_no_raw_value_of_a_faulty_row_reaches_a_log(faults: Faults) -> None:
+    landing = faults.workspace.landing
     logs = list((landing.parent / "target").rglob("*.log"))
     assert logs
     assert not [str(p) for p in logs if b"leak.test@example.org" in p.read_bytes()]
@@ -259,3 +276,48 @@ def test_the_fault_table_names_real_tests() -> None:
     defined = set(re.findall(r"^def (test_[a-z0-9_]+)", Path(__file__).read_text(), re.M))
     assert named - defined == set()
     assert defined - named <= {"test_the_build_passes_with_every_fault", "test_the_fault_table_names_real_tests"}
+
+
+SKIPPED = {".git", ".venv", "node_modules", ".evidence"}
+
+
+def _written_files(roots: list[Path], since: float) -> list[Path]:
+    """Every file under the first root, and those written since `since` under
+    the others (the project folder, which the other test worker writes too)."""
+    found = []
+    for root in roots:
+        for path in root.rglob("*"):
+            try:
+                if SKIPPED.intersection(path.parts) or not path.is_file():
+                    continue
+                if root != roots[0] and path.stat().st_mtime < since:
+                    continue
+            except FileNotFoundError:  # replaced while we looked
+                continue
+            found.append(path)
+    return found
+
+
+def _holds(path: Path, secret: bytes) -> bool:
+    try:
+        return secret in path.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def test_no_written_file_holds_the_salt(faults: Faults) -> None:
+    """The salt reaches DuckDB through the connection (the journey.serving
+    plugin), so no file that the build or the docs write holds it."""
+    salt = faults.workspace.salt
+    assert faults.docs_generated
+    # the salt did reach the database: Sam's account hashes with it
+    linked = faults.con.execute(
+        "select count(*) from marts.bridge_person_identifiers "
+        "where identifier_type = 'user_id' and identifier_hash = ?",
+        [identifier_hash(salt, "user_id", "u-10442")],
+    ).fetchone()[0]
+    assert linked == 1
+    files = _written_files([faults.workspace.duckdb.parent, project_root()], faults.started)
+    assert len(files) > 50 and any(p.name == "static_index.html" for p in files)
+    assert any(p.name == "dbt.log" for p in files) and any(p.name == "manifest.json" for p in files)
+    assert [str(p) for p in files if _holds(p, salt.encode())] == []

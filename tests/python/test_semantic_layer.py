@@ -46,7 +46,7 @@ def _readme_examples() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def semantic_manifest(sim_build: tuple[Workspace, object]) -> Workspace:
+def semantic_manifest(sim_build: tuple[Workspace, dict]) -> Workspace:
     """`mf` reads target/semantic_manifest.json of the project: parse into it."""
     workspace = sim_build[0]
     root_target = Workspace(workspace.landing, workspace.duckdb, workspace.salt, project_root() / "target")

@@ -60,11 +60,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def zone(tmp_path: Path) -> Workspace:
-    landing = tmp_path / "landing"
+@pytest.fixture(scope="module")
+def zone(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """One deployment that the tests take through its life in turn: each starts
+    from the served warehouse the one before left and adds its own day."""
+    root = tmp_path_factory.mktemp("serving")
+    landing = root / "landing"
     shutil.copytree(EXAMPLE_LANDING, landing)
-    workspace = Workspace(landing=landing, duckdb=tmp_path / "served.duckdb", salt=SALT)
+    workspace = Workspace(landing=landing, duckdb=root / "served.duckdb", salt=SALT)
     _build(workspace)
     return workspace
 

@@ -16,7 +16,7 @@ LAYER_PREFIXES = {
 }
 
 
-def _models(sim_build: tuple[Workspace, object]) -> tuple[dict, dict]:
+def _models(sim_build: tuple[Workspace, dict]) -> tuple[dict, dict]:
     manifest = built_manifest(sim_build[0])
     models = {
         uid: node
@@ -30,7 +30,7 @@ def _layer(node: dict) -> str:
     return node["original_file_path"].split("/")[1]
 
 
-def test_layers_read_only_what_they_should(sim_build: tuple[Workspace, object]) -> None:
+def test_layers_read_only_what_they_should(sim_build: tuple[Workspace, dict]) -> None:
     manifest, models = _models(sim_build)
     problems = []
     for node in models.values():
@@ -57,7 +57,7 @@ def test_layers_read_only_what_they_should(sim_build: tuple[Workspace, object]) 
     assert not problems, "\n".join(problems)
 
 
-def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, object]) -> None:
+def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, dict]) -> None:
     _, models = _models(sim_build)
     problems = []
     for node in models.values():
@@ -84,7 +84,7 @@ def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, ob
     assert not problems, "\n".join(problems)
 
 
-def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, object]) -> None:
+def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, dict]) -> None:
     manifest, models = _models(sim_build)
     keyed = {
         dep
@@ -97,7 +97,7 @@ def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, object])
     assert not missing, f"models without a unique / unique_combination test: {missing}"
 
 
-def test_every_mart_of_the_contract_is_enforced(sim_build: tuple[Workspace, object]) -> None:
+def test_every_mart_of_the_contract_is_enforced(sim_build: tuple[Workspace, dict]) -> None:
     from journey.simulate.config import project_root
 
     contract = (project_root().parent / "shared" / "CONTRACT.md").read_text()
