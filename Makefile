@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 export SEND_ANONYMOUS_USAGE_STATS := no
 NPM_STAMP := dashboards/node_modules/.installed
 
-.PHONY: warehouse test setup browser dashboards-setup dashboards simulate build docs screenshots lint bench lock clean
+.PHONY: warehouse test setup node browser dashboards-setup dashboards simulate build docs screenshots lint bench lock clean
 
 warehouse: setup simulate build docs dashboards  ## set up, simulate the default data set, dbt build, docs, dashboards
 
@@ -30,11 +30,18 @@ setup: $(STAMP)
 # --no-save leaves as it is. (Not `npm ci`: npm leaves other platforms' optional
 # packages out of the lock file and `npm ci` then refuses it, npm/cli#4828.)
 # The postinstall script applies dashboards/patches (README, Dashboards).
-$(NPM_STAMP): dashboards/package.json dashboards/package-lock.json $(wildcard dashboards/patches/*)
+$(NPM_STAMP): dashboards/package.json dashboards/package-lock.json $(wildcard dashboards/patches/*) | node
 	cd dashboards && npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
 dashboards-setup: $(NPM_STAMP)
+
+node:  ## Node.js 18 or later and npm, from Debian when missing (for the dashboards)
+	@command -v npm >/dev/null 2>&1 || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0] < 18))' || { \
+		echo "the dashboards need Node.js 18 or later: found $$(node --version)"; exit 1; }
 
 browser:  ## Debian's headless Chromium, for the docs-site tests (no browser download)
 	@command -v chromium >/dev/null 2>&1 || { \

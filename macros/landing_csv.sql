@@ -45,6 +45,6 @@
         select
             to_json(raw_rows) as record,
             raw_rows.filename
-        from {{ relation }} as raw_rows
+        from {{ landing_relation(relation) }} as raw_rows
     ) as records
 {%- endmacro %}

@@ -72,6 +72,45 @@
     cast(timezone('UTC', timezone({{ timezone }}, {{ local_ts }})) as timestamp)
 {%- endmacro %}
 
+{% macro local_time_issue(local_ts, timezone) -%}
+    {#- Whether a wall-clock time exists once in its zone: 'nonexistent' in a
+        spring-forward gap (local_to_utc moves it on by the gap: 02:30 on the
+        last Sunday of March in Paris is 01:30 UTC, 03:30 local),
+        'ambiguous' in a fall-back overlap (local_to_utc takes the later,
+        standard-time instant), else null. Shifts of one hour. -#}
+    {{ return(adapter.dispatch('local_time_issue', 'customer_journey')(local_ts, timezone)) }}
+{%- endmacro %}
+
+{% macro default__local_time_issue(local_ts, timezone) -%}
+    case
+        when from_utc_timestamp(
+            to_utc_timestamp({{ local_ts }}, {{ timezone }}), {{ timezone }}
+        ) <> {{ local_ts }} then 'nonexistent'
+        when from_utc_timestamp(
+            to_utc_timestamp({{ local_ts }}, {{ timezone }})
+            - interval 1 hour, {{ timezone }}
+        ) = {{ local_ts }}
+        or from_utc_timestamp(
+            to_utc_timestamp({{ local_ts }}, {{ timezone }})
+            + interval 1 hour, {{ timezone }}
+        ) = {{ local_ts }} then 'ambiguous'
+    end
+{%- endmacro %}
+
+{% macro duckdb__local_time_issue(local_ts, timezone) -%}
+    {%- set utc = duckdb__local_to_utc(local_ts, timezone) -%}
+    case
+        when cast(timezone({{ timezone }}, timezone('UTC', {{ utc }})) as timestamp)
+            <> {{ local_ts }} then 'nonexistent'
+        when cast(timezone(
+            {{ timezone }}, timezone('UTC', {{ utc }} - interval 1 hour)
+        ) as timestamp) = {{ local_ts }}
+        or cast(timezone(
+            {{ timezone }}, timezone('UTC', {{ utc }} + interval 1 hour)
+        ) as timestamp) = {{ local_ts }} then 'ambiguous'
+    end
+{%- endmacro %}
+
 {% macro parse_amount(expr) -%}
     {#- Decimal text with a point; anything else (12,OO) is null. -#}
     try_cast(

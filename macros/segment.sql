@@ -93,19 +93,90 @@
 {%- set anonymous_type = 'anonymous_id' if platform == 'web' else 'install_id' -%}
 with
 
-lines as (
+files as (
+    {{ gzip_files(source_relation) }}
+),
+
+read_lines as (
     select
         filename as source_file,
+        line
+    from {{ landing_relation(
+        source_relation, readable_gzip_files(source_relation)
+    ) }}
+),
+
+read_files as (
+    select
+        source_file,
+        count(*) as lines_read,
+        coalesce(sum(strlen(line)), 0) as bytes_read
+    from read_lines
+    group by source_file
+),
+
+-- A file read whole holds what its gzip trailer states: the bytes read plus
+-- one or two line-end bytes per line (the last line may lack one), modulo
+-- 2^32; line_end_bytes is what is left for them. A file that is not gzip, or that holds more than was read (a gzip
+-- cut short, a line over the reader's 2 MB limit), is one row with a reason.
+measured_files as (
+    select
+        files.*,
+        coalesce(read_files.lines_read, 0) as lines_read,
+        (
+            (
+                files.stated_bytes - coalesce(read_files.bytes_read, 0)
+                - coalesce(read_files.lines_read, 0)
+            ) % 4294967296 + 4294967296
+        ) % 4294967296 as line_end_bytes
+    from files
+    left join read_files on files.source_file = read_files.source_file
+),
+
+unread_files as (
+    select
+        source_file,
+        case
+            when not is_gzip
+                then 'file is not gzip-compressed (named .gz)'
+            else 'gzip file only partly readable (cut short, or a line over'
+                || ' 2 MB): the rest of it is lost'
+        end as unread_reason
+    from measured_files
+    where
+        file_bytes > 0
+        and (
+            not is_gzip
+            or stated_bytes is null
+            or not (
+                line_end_bytes <= lines_read
+                or line_end_bytes = 4294967295
+            )
+        )
+),
+
+lines as (
+    select
+        source_file,
         line,
-        json_valid(line) as is_valid_json
-    from {{ source_relation }}
+        json_valid(line) as is_valid_json,
+        cast(null as varchar) as unread_reason
+    from read_lines
+    union all
+    select
+        source_file,
+        cast(null as varchar) as line,
+        false as is_valid_json,
+        unread_reason
+    from unread_files
 ),
 
 extracted as (
     select
         source_file,
-        md5(line) as row_hash,
+        md5(coalesce(line, unread_reason)) as row_hash,
         is_valid_json,
+        unread_reason,
         case when is_valid_json then
             json_extract_string(line, [
             {%- for _, path in segment_paths %}
@@ -121,6 +192,7 @@ fields as (
         source_file,
         row_hash,
         is_valid_json,
+        unread_reason,
         {%- for name, _ in segment_paths %}
         f[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}
@@ -132,6 +204,7 @@ typed as (
         source_file,
         row_hash,
         is_valid_json,
+        unread_reason,
         '{{ platform }}' as platform,
         {{ received_day('source_file') }} as partition_date,
         {{ normalize_identifier('raw_message_id') }} as message_id,
@@ -242,6 +315,7 @@ checked as (
     select
         *,
         case
+            when unread_reason is not null then unread_reason
             when copy_number > 1 then null
             when partition_date is null
                 then 'file outside the date=, segment-logs/ or rudder-logs/ layouts'

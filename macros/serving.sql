@@ -49,6 +49,7 @@
                 ~ "the last good warehouse stays served.", info=true
             ) }}
         {%- else -%}
+            {%- do erase_in_staging() -%}
             {%- do run_query("force checkpoint") -%}
             {%- set served = run_query(
                 "select journey_publish_warehouse()"
@@ -56,4 +57,70 @@
             {{ log("Published the warehouse: " ~ served, info=true) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro erased_hash_columns(relation) -%}
+    {#- The identifier-hash columns of a relation (`*_hash`, not row_hash), at
+        run time; read with run_query, which opens no transaction. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set found = run_query(
+        "select column_name from information_schema.columns"
+        ~ " where table_schema = '" ~ relation.schema ~ "'"
+        ~ " and table_name = '" ~ relation.identifier ~ "'"
+        ~ " and column_name like '%\\_hash' escape '\\'"
+        ~ " and column_name <> 'row_hash' order by ordinal_position"
+    ) -%}
+    {{ return(found.columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro holds_erased_identifier(relation, erased) -%}
+    {#- Whether a row of `relation` holds an identifier in `erased` (a
+        relation or CTE with identifier_hash): any of its hash columns. -#}
+    {%- set conditions = [] -%}
+    {%- for column in erased_hash_columns(relation) -%}
+        {%- do conditions.append(
+            'coalesce(' ~ column ~ ' in (select identifier_hash from '
+            ~ erased ~ '), false)'
+        ) -%}
+    {%- endfor -%}
+    ({{ conditions | join(' or ') if conditions else 'false' }})
+{%- endmacro %}
+
+{% macro erase_in_staging() -%}
+    {#- Before a build is published: delete from every staging table the rows
+        that hold an identifier of an erased person
+        (int_identity__erased_identifiers), so that their hashed identifiers,
+        behaviour and order ids stay in no relation; the staging views read
+        these tables. The base tables are rebuilt from the landing files by
+        every build, so the erasure is applied again each time, once the
+        identity graph has found what the person's records tie together.
+        rpt_row_accounting counts the usable rows deleted (erased_rows). -#}
+    {%- set found = run_query(
+        "select table_name, table_schema = 'intermediate' from information_schema.tables"
+        ~ " where (table_schema = 'staging' and table_type = 'BASE TABLE')"
+        ~ " or (table_schema = 'intermediate'"
+        ~ " and table_name = 'int_identity__erased_identifiers') order by 2 desc, 1"
+    ) -%}
+    {%- if not found.rows or not found.rows[0][1] -%}{{ return(0) }}{%- endif -%}
+    {%- set erased = api.Relation.create(
+        database=target.database, schema='intermediate',
+        identifier='int_identity__erased_identifiers'
+    ) -%}
+    {%- set ns = namespace(rows=0, tables=0) -%}
+    {%- for row in found.rows if not row[1] -%}
+        {%- set relation = api.Relation.create(
+            database=target.database, schema='staging', identifier=row[0]
+        ) -%}
+        {%- if erased_hash_columns(relation) -%}
+            {%- set deleted = run_query(
+                'delete from ' ~ relation ~ ' where '
+                ~ holds_erased_identifier(relation, erased)
+            ) -%}
+            {%- set ns.tables = ns.tables + 1 -%}
+            {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted from "
+        ~ ns.tables ~ " table(s).", info=true) }}
+    {{ return(ns.rows) }}
 {%- endmacro %}

@@ -14,10 +14,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from journey.serving import build_path
 from journey.simulate.config import project_root
 
 EVENT_LINES = (
@@ -73,7 +75,26 @@ def _median(values: list[Measure]) -> Measure:
     )
 
 
-def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) -> int:
+def _machine() -> str:
+    """The machine a report was measured on: cores, memory, Python, DuckDB."""
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return (
+        f"{os.cpu_count()} cores, {pages / 2**30:.0f} GiB, Python {sys.version.split()[0]}, "
+        f"DuckDB {duckdb.__version__}"
+    )
+
+
+def _commit(root: Path) -> str:
+    found = subprocess.run(
+        ["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
+
+
+def run_bench(
+    persons: int, days: int, seed: int, workdir: Path, repeat: int, report: Path | None = None
+) -> int:
+    """Measure and print the report; write it to `report` too (Markdown)."""
     workdir = workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -103,7 +124,8 @@ def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) ->
         sims.append(_run(simulate, env))
         print(f"run {i + 1}/{repeat}: read floor", flush=True)
         floors.append(_run(floor, env))
-        Path(env["JOURNEY_DUCKDB_PATH"]).unlink(missing_ok=True)
+        for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), build_path(Path(env["JOURNEY_DUCKDB_PATH"]))):
+            stale.unlink(missing_ok=True)  # each build starts from nothing
         print(f"run {i + 1}/{repeat}: dbt build", flush=True)
         builds.append(_run(build, env))
 
@@ -114,22 +136,38 @@ def run_bench(persons: int, days: int, seed: int, workdir: Path, repeat: int) ->
         "select table_schema || '.' || table_name from information_schema.tables "
         "where table_schema in ('staging', 'intermediate', 'marts') order by 1"
     ).fetchall()
-    print()
-    print(f"persons={persons} days={days} seed={seed} threads={threads} runs={repeat} (medians)")
-    print(f"raw landing rows: {raw_rows:,}")
-    print("| step | wall s | peak MiB |")
-    print("|---|---:|---:|")
-    print(f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} |")
-    print(f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} |")
-    print(f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |")
-    print()
-    print(f"build / floor: {bu.seconds / fl.seconds:.1f}x")
-    print()
-    print("| model | rows |")
-    print("|---|---:|")
+    lines = [
+        f"# Benchmark: {persons:,} persons x {days} days",
+        "",
+        f"Written by `journey bench --persons {persons} --days {days} --seed {seed} --repeat {repeat}`"
+        f" on {time.strftime('%Y-%m-%d')}; version {version('customer-journey-warehouse')}"
+        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}. Medians of {repeat} runs,"
+        " each step in its own process; the ratio compares medians of the same run.",
+        "",
+        f"raw landing rows: {raw_rows:,}",
+        "",
+        "| step | wall s | peak MiB |",
+        "|---|---:|---:|",
+        f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} |",
+        f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} |",
+        f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |",
+        "",
+        f"build / floor: {bu.seconds / fl.seconds:.1f}x",
+        "",
+        "| model | rows |",
+        "|---|---:|",
+    ]
     for (name,) in models:
         rows = con.execute(f"select count(*) from {name}").fetchone()[0]
-        print(f"| {name} | {rows:,} |")
+        lines.append(f"| {name} | {rows:,} |")
+    con.close()
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text, end="")
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text)
+        print(f"\nwritten to {report}")
     return 0
 
 

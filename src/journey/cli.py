@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from journey.simulate import SimConfig, simulate
+from journey.simulate.config import project_root
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -35,7 +36,10 @@ def _bench(args: argparse.Namespace) -> int:
         )
     from journey.bench import run_bench
 
-    return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat)
+    report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
+        f"build-{args.persons}x{args.days}.md"
+    )
+    return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report)
 
 
 # The dashboard pages the README shows, with the height that fits each one.
@@ -126,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     bench.add_argument("--workdir", default="bench", help="scratch folder")
+    bench.add_argument(
+        "--report", help="build: the Markdown report to write (docs/benchmarks/build-<persons>x<days>.md)"
+    )
     bench.set_defaults(func=_bench)
 
     dash = sub.add_parser(

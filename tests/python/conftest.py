@@ -28,6 +28,15 @@ SALT = "test-salt"
 EXAMPLE_LANDING = project_root().parent / "shared" / "examples" / "landing"
 
 
+def copy_example(landing: Path) -> Path:
+    """A writable copy of the shared example landing zone (which may be
+    read-only) for a test to add files to."""
+    shutil.copytree(EXAMPLE_LANDING, landing, copy_function=shutil.copyfile)
+    for path in [landing, *landing.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return landing
+
+
 def _build(workspace: Workspace) -> object:
     result = run_dbt(workspace, ["build"])
     failures = [

@@ -27,6 +27,15 @@ def static_index(sim_build: tuple[Workspace, dict], tmp_path_factory: pytest.Tem
     return index
 
 
+def test_the_overview_tells_how_the_warehouse_is_made(static_index: Path) -> None:
+    """The docs site's home page is models/overview.md (the narrative the
+    README points to), rendered."""
+    dom = dump_dom(docs_url(static_index, "overview"))
+    for heading in ("The identity graph", "Journeys and attribution", "Lifecycle stages, funnel, cohorts and RFM"):
+        assert heading in dom, heading
+    assert "{% docs" not in dom
+
+
 def test_a_mart_page_renders(static_index: Path) -> None:
     dom = dump_dom(docs_url(static_index, "model/model.customer_journey.fct_journeys"))
     assert "fct_journeys" in dom

@@ -9,8 +9,8 @@ from conftest import SALT
 from helpers import identifier_hash
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
-    row = con.execute(sql).fetchone()
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
+    row = con.execute(sql, params or []).fetchone()
     assert row is not None
     return row[0] if len(row) == 1 else row
 
@@ -26,7 +26,7 @@ def test_row_accounting_of_the_example(example_warehouse: duckdb.DuckDBPyConnect
     assert rows[("web", "events")] == (10, 9, 1, 0)  # web-00006 delivered twice
     assert rows[("app", "events")] == (5, 5, 0, 0)
     assert rows[("pos", "transactions")] == (5, 4, 0, 1)
-    assert rows[("crm", "contacts")] == (2, 2, 0, 0)
+    assert rows[("crm", "contacts")] == (2, 1, 0, 0)  # and C-5602, erased
     reason = _one(
         example_warehouse,
         "select quarantine_reason from marts.rpt_quarantined_rows where entity = 'transactions'",
@@ -112,8 +112,22 @@ def test_late_app_event_is_staged_with_both_times(
     assert late == (9, date(2026, 3, 23), "100877")
 
 
-def test_erased_contact_is_flagged(example_warehouse: duckdb.DuckDBPyConnection) -> None:
-    assert _one(example_warehouse, "select count(*) from staging.stg_crm__contacts where is_erased") == 1
+def test_erased_contact_is_deleted_from_staging(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """C-5602 was erased: once the build passed, no staging relation holds a
+    row with its hashes; the row accounting counts it as erased."""
+    erased = identifier_hash(SALT, "contact_id", "C-5602")
+    assert _one(example_warehouse, "select count(*) from staging.stg_crm__contacts where is_erased") == 0
+    assert _one(
+        example_warehouse, "select count(*) from staging.base_crm__contacts where contact_id_hash = ?", [erased]
+    ) == 0
+    assert _one(
+        example_warehouse,
+        "select count(*) from intermediate.int_identity__erased_identifiers where identifier_hash = ?",
+        [erased],
+    ) == 1
+    assert _one(
+        example_warehouse, "select erased_rows from marts.rpt_row_accounting where entity = 'contacts'"
+    ) == 1
 
 
 def test_salt_comes_from_the_environment(example_warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -126,39 +140,6 @@ def test_salt_comes_from_the_environment(example_warehouse: duckdb.DuckDBPyConne
         ).fetchall()
     }
     assert ours in hashes and other not in hashes
-
-
-def test_sources_with_nothing_to_report_build(tmp_path_factory) -> None:
-    """The contract lets a source ship a header-only CSV or an empty file."""
-    import gzip
-    import shutil
-
-    from conftest import EXAMPLE_LANDING, _build
-
-    from journey.warehouse import Workspace
-
-    root = tmp_path_factory.mktemp("empty")
-    landing = root / "landing"
-    shutil.copytree(EXAMPLE_LANDING, landing)
-    for csv_file in [*landing.glob("surveys/*.csv"), *landing.glob("ads/spend/*.csv")]:
-        header = csv_file.read_text().splitlines()[0]
-        csv_file.write_text(header + "\n")
-    for part in landing.glob("app/*/*.jsonl.gz"):
-        part.write_bytes(gzip.compress(b""))
-    workspace = Workspace(landing=landing, duckdb=root / "empty.duckdb", salt=SALT)
-    _build(workspace)
-    con = duckdb.connect(str(workspace.duckdb), read_only=True)
-    rows = dict(
-        con.execute(
-            "select source_name || '.' || entity, rows_in_files from marts.rpt_row_accounting"
-        ).fetchall()
-    )
-    assert rows["surveys.nps_responses"] == 0
-    assert rows["ads.spend"] == 0
-    assert rows["app.events"] == 0
-    assert rows["web.events"] == 10
-    assert con.execute("select count(*) from marts.dim_persons").fetchone()[0] > 0
-    con.close()
 
 
 def test_example_conversions_and_journeys(example_warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -245,3 +226,16 @@ def test_example_lifecycle_stages(example_warehouse: duckdb.DuckDBPyConnection) 
         "from marts.mart_cohort_retention"
     ).fetchall()
     assert retention == [("2026-03-01", 0, 2, 1.0)]
+
+
+def test_a_missing_landing_root_is_named(tmp_path) -> None:
+    """No landing zone where JOURNEY_LANDING_PATH points: the run stops at its
+    start with a message naming the variable, not with 18 skipped marts."""
+    from journey.warehouse import Workspace, run_dbt
+
+    workspace = Workspace(landing=tmp_path / "nowhere", duckdb=tmp_path / "w.duckdb")
+    result = run_dbt(workspace, ["build"])
+    assert not result.success
+    assert "JOURNEY_LANDING_PATH is '" + str(tmp_path / "nowhere") + "': no such folder" in str(
+        result.exception
+    )

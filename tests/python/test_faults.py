@@ -13,13 +13,14 @@ import re
 import secrets
 import shutil
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import EXAMPLE_LANDING
+from conftest import copy_example
 from helpers import identifier_hash, raw_rows
 
 from journey.simulate.config import project_root
@@ -55,9 +56,7 @@ def _order(message_id: str, revenue: object, currency: str) -> dict:
 
 def _fault_zone(root: Path) -> Path:
     landing = root / "landing"
-    shutil.copytree(EXAMPLE_LANDING, landing)
-    for path in landing.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    copy_example(landing)
     web = landing / "web" / "date=2026-03-20"
     _write_lines(web / "part-0.jsonl.gz", [
         # at-least-once delivery of a line nobody can read
@@ -68,6 +67,26 @@ def _fault_zone(root: Path) -> Path:
         json.dumps(_event("ts-1970", "1970-01-01T00:00:00.000Z", "2026-03-20T10:00:00.000Z")),
         json.dumps(_event("ts-after-received", "2026-03-21T10:00:00.000Z",
                           "2026-03-20T10:00:00.000Z")),
+    ])  # fmt: skip
+    # sources with nothing to report: no ads/ folder at all, a header-only
+    # survey file, an empty gzip stream (and the 0-byte file below)
+    shutil.rmtree(landing / "ads")
+    (landing / "surveys" / "nps_2026-05.csv").write_text("response_id,contact_id,submitted_at,nps_score,comment\n")
+    (landing / "web" / "date=2026-03-22").mkdir(parents=True)
+    (landing / "web" / "date=2026-03-22" / "none.jsonl.gz").write_bytes(gzip.compress(b""))
+    # gzipped files that cannot be read whole: a gzip cut in half, a plain
+    # text file named .gz, an empty file (the contract allows it) and a file
+    # with one line over DuckDB's 2 MB line limit
+    broken = landing / "web" / "date=2026-03-22"
+    whole = gzip.compress("".join(
+        json.dumps(_event(f"cut-{i}", "2026-03-22T10:00:00.000Z")) + "\n" for i in range(4000)
+    ).encode())  # fmt: skip
+    (broken / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    (broken / "plain.jsonl.gz").write_text(json.dumps(_event("plain-1", "2026-03-22T10:00:00.000Z")) + "\n")
+    (broken / "empty.jsonl.gz").write_bytes(b"")
+    _write_lines(broken / "long.jsonl.gz", [
+        json.dumps(_event("long-1", "2026-03-22T10:00:00.000Z", properties={"blob": "z" * 2_200_000})),
+        json.dumps(_event("after-long", "2026-03-22T10:00:00.000Z")),
     ])  # fmt: skip
     # a RudderStack bucket beside the date= partitions (older MM-DD-YYYY days):
     # a mobile track call carrying context.traits, and the client IP as request_ip
@@ -90,6 +109,21 @@ def _fault_zone(root: Path) -> Path:
         writer.writerow(["MRS-01-1995-1", "1", "mug-blue", "1", "10.00"])
     header = ["transaction_id", "store_id", "occurred_at", "loyalty_card_id", "receipt_email",
               "total_amount", "currency", "payment_type", "is_return"]  # fmt: skip
+    # Paris till times in the spring-forward gap and the fall-back overlap; a
+    # sale with a negative quantity; a line whose transaction has not arrived
+    with (pos / "transactions" / "MRS-01_2026-03-29.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerow(["MRS-01-GAP", "MRS-01", "2026-03-29 02:30:00", "", "", "5.00", "EUR", "card", "false"])
+        writer.writerow(["MRS-01-OVERLAP", "MRS-01", "2026-10-25 02:30:00", "", "", "5.00", "EUR", "card",
+                         "false"])  # fmt: skip
+        writer.writerow(["MRS-01-NEG", "MRS-01", "2026-03-29 11:00:00", "", "", "5.00", "EUR", "card", "false"])
+    with (pos / "transaction_lines" / "MRS-01_2026-03-29.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["transaction_id", "line_no", "product_id", "quantity", "unit_price"])
+        writer.writerow(["MRS-01-GAP", "1", "coaster", "1", "5.00"])
+        writer.writerow(["MRS-01-NEG", "1", "coaster", "-2", "2.50"])
+        writer.writerow(["MRS-01-LATE", "1", "coaster", "1", "5.00"])
     # a till file without is_return: its return must not become a purchase
     with (pos / "transactions" / "LYS-01_2026-03-19.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -229,13 +263,114 @@ def test_a_mostly_quarantined_entity_warns_with_its_share_and_reason(faults: Fau
 
 def test_every_raw_row_of_the_fault_zone_is_accounted_for(faults: Faults) -> None:
     con, landing = faults.con, faults.workspace.landing
-    for source_name, entity, rows, staged, duplicates, quarantined in con.execute(
-        "select source_name, entity, rows_in_files, staged_rows, duplicate_rows, quarantined_rows "
-        "from marts.rpt_row_accounting"
+    for source_name, entity, rows, staged, duplicates, quarantined, erased in con.execute(
+        "select source_name, entity, rows_in_files, staged_rows, duplicate_rows, quarantined_rows, "
+        "erased_rows from marts.rpt_row_accounting"
     ).fetchall():
-        assert rows == staged + duplicates + quarantined, (source_name, entity)
-        if source_name not in ("web", "app"):
-            assert rows == raw_rows(landing, source_name, entity), (source_name, entity)
+        assert rows == staged + duplicates + quarantined + erased, (source_name, entity)
+        if source_name in ("web", "app"):
+            expected = sum(_gzip_rows(path) for path in (landing / source_name).rglob("*.gz"))
+        else:
+            expected = raw_rows(landing, source_name, entity)
+        assert rows == expected, (source_name, entity)
+
+
+def _gzip_rows(path: Path) -> int:
+    """The rows a gzipped file owes the row accounting, counted with zlib: one
+    per line it can be read to (DuckDB's 2 MB line limit), plus one for the
+    rest when it is not gzip, cut short, or has a longer line."""
+    data = path.read_bytes()
+    if not data:
+        return 0
+    if data[:2] != b"\x1f\x8b":
+        return 1
+    stream = zlib.decompressobj(wbits=31)
+    lines = [line for line in stream.decompress(data).split(b"\n") if line]
+    fitting = [line for line in lines if len(line) < 2_000_000]
+    return len(fitting) + (not stream.eof or len(fitting) < len(lines))
+
+
+def test_a_source_with_nothing_to_report_or_no_folder_builds(faults: Faults) -> None:
+    """The contract lets a source ship a header-only CSV or an empty file, or
+    have no folder at all (this zone has no ads/)."""
+    rows = dict(faults.con.execute(
+        "select source_name || '.' || entity, (rows_in_files, files) from marts.rpt_row_accounting"
+    ).fetchall())  # fmt: skip
+    assert rows["ads.spend"] == (0, 0)
+    assert faults.con.execute("select count(*) from marts.mart_channel_performance").fetchone()[0] > 0
+    assert faults.con.execute("select count(*) from marts.dim_persons").fetchone()[0] > 0
+    # the header-only survey file and the empty gzip stream hold no row
+    assert faults.con.execute(
+        "select count(*) from staging.base_surveys__nps_responses where source_file like '%nps_2026-05%'"
+    ).fetchone()[0] == 0
+    assert faults.con.execute(
+        "select count(*) from staging.base_web__events where source_file like '%none.jsonl.gz'"
+    ).fetchone()[0] == 0
+
+
+def test_till_times_at_a_dst_change_are_flagged(faults: Faults) -> None:
+    rows = dict(faults.con.execute(
+        "select transaction_id, (cast(occurred_at as varchar), local_time_issue) "
+        "from staging.stg_pos__transactions where transaction_id like 'MRS-01-%' "
+        "and cast(occurred_at_local as date) in ('2026-03-29', '2026-10-25')"
+    ).fetchall())  # fmt: skip
+    assert rows == {
+        "MRS-01-GAP": ("2026-03-29 01:30:00", "nonexistent"),  # 02:30 never showed in Paris
+        "MRS-01-OVERLAP": ("2026-10-25 01:30:00", "ambiguous"),  # the second 02:30, CET
+        "MRS-01-NEG": ("2026-03-29 09:00:00", None),
+    }
+
+
+def test_a_negative_quantity_on_a_sale_is_quarantined(faults: Faults) -> None:
+    assert _reason(faults.con, "base_pos__transaction_lines", "transaction_id", "MRS-01-NEG") == (
+        "negative quantity on a sale that is not a return"
+    )
+    # a return's negative line is its own
+    assert _reason(faults.con, "base_pos__transaction_lines", "transaction_id", "LON-02-0000416") is None
+
+
+def test_a_till_line_waits_for_its_transaction(faults: Faults) -> None:
+    """The lines file arrived before its transactions file: the line waits with
+    a reason (and the build, its relationships test included, passes). That it
+    is staged once its transaction arrives: test_deployment.py."""
+    assert _reason(faults.con, "base_pos__transaction_lines", "transaction_id", "MRS-01-LATE") == (
+        "waiting for its transaction (no till file holds it yet)"
+    )
+
+
+def _readable_lines(path: Path) -> list[bytes]:
+    """The lines of a gzip file that can be decompressed, the last one maybe
+    cut; independent of DuckDB."""
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return []
+    text = zlib.decompressobj(wbits=31).decompress(data)
+    return [line for line in text.split(b"\n") if line]
+
+
+def test_gzip_files_that_cannot_be_read_whole_are_accounted_for(faults: Faults) -> None:
+    con = faults.con
+    broken = faults.workspace.landing / "web" / "date=2026-03-22"
+    rows = dict(con.execute(
+        "select regexp_extract(source_file, '[^/]+$'), list(quarantine_reason order by message_id) "
+        "from staging.base_web__events where source_file like '%date=2026-03-22%' group by 1"
+    ).fetchall())  # fmt: skip
+    partly = "gzip file only partly readable (cut short, or a line over 2 MB): the rest of it is lost"
+    # the cut file: every whole line it still holds staged, the cut one
+    # quarantined, and the rest of the file one row with a reason
+    readable = _readable_lines(broken / "cut.jsonl.gz")
+    assert 1000 < len(readable) < 3000
+    assert sorted(rows["cut.jsonl.gz"], key=str) == sorted(
+        [None] * (len(readable) - 1) + ["line is not valid JSON", partly], key=str
+    )
+    assert rows["plain.jsonl.gz"] == ["file is not gzip-compressed (named .gz)"]
+    assert "empty.jsonl.gz" not in rows  # holds nothing, owes nothing
+    # the line over the limit is lost with a reason, the next line staged
+    assert len(_readable_lines(broken / "long.jsonl.gz")) == 2
+    assert rows["long.jsonl.gz"] == [None, partly]
+    assert con.execute(
+        "select count(*) from staging.stg_web__events where message_id = 'after-long'"
+    ).fetchone()[0] == 1
 
 
 def test_csv_columns_are_matched_by_header_name(faults: Faults) -> None:

@@ -181,7 +181,7 @@ def test_erased_people_vanish_everywhere(
     tables = warehouse.execute(
         """
         select schema_name, table_name, column_name from duckdb_columns()
-        where schema_name in ('intermediate', 'marts') and data_type = 'VARCHAR'
+        where schema_name in ('staging', 'intermediate', 'marts') and data_type = 'VARCHAR'
             and table_name <> 'int_identity__erased_identifiers'
         """
     ).fetchall()

@@ -1,11 +1,12 @@
 """The vendors' buckets copied as they are: the same simulated events laid out
-as the contract's date= partitions, Segment's S3 layout and RudderStack's
-give the same marts."""
+as the contract's date= partitions, and as the vendors write them (web/ as
+Segment's S3 layout, app/ as RudderStack's, in one zone), give the same marts."""
 
 from __future__ import annotations
 
+import filecmp
 import math
-from pathlib import Path
+import shutil
 
 import duckdb
 import pytest
@@ -13,8 +14,6 @@ from conftest import SALT, _build
 
 from journey.simulate import SimConfig, simulate
 from journey.warehouse import Workspace
-
-LAYOUTS = ("contract", "segment", "rudderstack")
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
@@ -44,11 +43,21 @@ def _same(a: list[tuple], b: list[tuple]) -> bool:
 
 @pytest.fixture(scope="module")
 def layouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, duckdb.DuckDBPyConnection]:
+    """Two builds: the contract layout, and a vendor zone with web/ from the
+    simulator's Segment layout and app/ from its RudderStack layout (the other
+    sources are byte for byte the same in every layout)."""
+    sims = {}
+    for layout in ("contract", "segment", "rudderstack"):
+        sims[layout] = tmp_path_factory.mktemp(layout) / "landing"
+        simulate(SimConfig(persons=800, days=20, seed=5, layout=layout), sims[layout].parent, progress=False)
+    vendor = tmp_path_factory.mktemp("vendor") / "landing"
+    shutil.copytree(sims["segment"], vendor, ignore=lambda folder, names: ["app"] if folder == str(sims["segment"]) else [])
+    shutil.copytree(sims["rudderstack"] / "app", vendor / "app")
+    csv_files = [p.relative_to(vendor) for p in vendor.rglob("*.csv")]
+    assert csv_files and all(filecmp.cmp(vendor / f, sims["contract"] / f, shallow=False) for f in csv_files)
     out = {}
-    for layout in LAYOUTS:
-        root = tmp_path_factory.mktemp(layout)
-        simulate(SimConfig(persons=800, days=20, seed=5, layout=layout), root, progress=False)
-        workspace = Workspace(landing=root / "landing", duckdb=root / "w.duckdb", salt=SALT)
+    for layout, landing in (("contract", sims["contract"]), ("vendor", vendor)):
+        workspace = Workspace(landing=landing, duckdb=landing.parent / "w.duckdb", salt=SALT)
         _build(workspace)
         out[layout] = duckdb.connect(str(workspace.duckdb), read_only=True)
     yield out
@@ -56,61 +65,46 @@ def layouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, duckdb.DuckDB
         con.close()
 
 
+def _files(con: duckdb.DuckDBPyConnection, model: str) -> set[str]:
+    return {f for (f,) in con.execute(f"select distinct source_file from staging.{model}").fetchall()}
+
+
 def test_the_vendor_layouts_are_what_the_vendors_write(
     layouts: dict[str, duckdb.DuckDBPyConnection],
 ) -> None:
-    files = {
-        layout: {
-            f for (f,) in con.execute(
-                "select distinct source_file from staging.base_web__events "
-                "union select distinct source_file from staging.base_app__events"
-            ).fetchall()
-        }
-        for layout, con in layouts.items()
-    }  # fmt: skip
-    assert all("/date=" in f for f in files["contract"])
-    assert all("/web/exports/segment-logs/" in f or "/app/segment-logs/" in f for f in files["segment"])
-    assert all("/rudder-logs/" in f and f.endswith(".json.gz") for f in files["rudderstack"])
-    assert len(files["contract"]) == len(files["segment"]) == len(files["rudderstack"]) > 20
+    contract, vendor = layouts["contract"], layouts["vendor"]
+    assert all("/date=" in f for f in _files(contract, "base_web__events") | _files(contract, "base_app__events"))
+    segment, rudder = _files(vendor, "base_web__events"), _files(vendor, "base_app__events")
+    assert all("/web/exports/segment-logs/" in f and f.endswith(".gz") for f in segment)
+    assert all("/app/rudder-logs/" in f and f.endswith(".json.gz") for f in rudder)
+    assert len(segment) == len(_files(contract, "base_web__events")) > 10
+    assert len(rudder) == len(_files(contract, "base_app__events")) > 10
 
 
 def test_every_layout_gives_the_same_marts(layouts: dict[str, duckdb.DuckDBPyConnection]) -> None:
-    contract = layouts["contract"]
+    contract, vendor = layouts["contract"], layouts["vendor"]
     marts = [t for (t,) in contract.execute(
         "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
     ).fetchall()]  # fmt: skip
     assert len(marts) >= 15
-    different = []
-    for layout in ("segment", "rudderstack"):
-        for mart in marts:
-            if not _same(_table(contract, mart), _table(layouts[layout], mart)):
-                different.append(f"{layout}: {mart}")
-    assert different == []
+    assert [mart for mart in marts if not _same(_table(contract, mart), _table(vendor, mart))] == []
     # nothing was quarantined for its path, and the received days are equal
     for con in layouts.values():
         assert con.execute(
             "select count(*) from marts.rpt_quarantined_rows where quarantine_reason like 'file outside%'"
         ).fetchone()[0] == 0
-    days = {
-        layout: con.execute(
-            "select partition_date, count(*) from staging.stg_app__events group by 1 order by 1"
-        ).fetchall()
-        for layout, con in layouts.items()
-    }
-    assert days["contract"] == days["segment"] == days["rudderstack"]
+    for model in ("stg_web__events", "stg_app__events"):
+        days = "select partition_date, count(*) from staging." + model + " group by 1 order by 1"
+        assert contract.execute(days).fetchall() == vendor.execute(days).fetchall()
 
 
 def test_vendor_fields_are_read(layouts: dict[str, duckdb.DuckDBPyConnection]) -> None:
     """RudderStack's request_ip is hashed like context.ip; Segment's products[]
     is staged on Order Completed."""
-    ips = {
-        layout: con.execute(
-            "select count(*), count(distinct ip_hash) from staging.stg_web__events where ip_hash is not null"
-        ).fetchone()
-        for layout, con in layouts.items()
-    }
-    assert ips["contract"] == ips["rudderstack"] and ips["contract"][0] > 100
-    orders = layouts["segment"].execute(
+    ips = "select count(*), count(distinct ip_hash) from staging.stg_app__events where ip_hash is not null"
+    assert layouts["contract"].execute(ips).fetchone() == layouts["vendor"].execute(ips).fetchone()
+    assert layouts["contract"].execute(ips).fetchone()[0] > 100
+    orders = layouts["vendor"].execute(
         "select count(*), count(order_products), "
         "count(*) filter (where order_products[1].quantity >= 1) "
         "from staging.stg_web__events where event_name = 'Order Completed'"

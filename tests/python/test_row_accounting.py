@@ -15,14 +15,14 @@ def test_rows_in_files_are_all_accounted_for(
 ) -> None:
     files_rows = raw_rows(sim_dir / "landing", source, entity)
     row = warehouse.execute(
-        "select rows_in_files, staged_rows, duplicate_rows, quarantined_rows "
+        "select rows_in_files, staged_rows, duplicate_rows, quarantined_rows, erased_rows "
         "from marts.rpt_row_accounting where source_name = ? and entity = ?",
         [source, entity],
     ).fetchone()
     assert row is not None
-    rows_in_files, staged, duplicates, quarantined = row
+    rows_in_files, staged, duplicates, quarantined, erased = row
     assert rows_in_files == files_rows
-    assert staged + duplicates + quarantined == files_rows
+    assert staged + duplicates + quarantined + erased == files_rows
     model = STAGING_MODEL[(source, entity)]
     assert warehouse.execute(f"select count(*) from staging.{model}").fetchone()[0] == staged
     listed = warehouse.execute(
@@ -38,10 +38,13 @@ def test_events_are_deduplicated_on_message_id(
 ) -> None:
     files = sorted((sim_dir / "landing" / platform).glob("*/*.jsonl.gz"))
     staged = warehouse.execute(f"select count(*) from staging.stg_{platform}__events").fetchone()[0]
-    duplicates = warehouse.execute(
-        "select duplicate_rows from marts.rpt_row_accounting where source_name = ?", [platform]
-    ).fetchone()[0]
-    assert staged == distinct_message_ids(files)
+    duplicates, erased = warehouse.execute(
+        "select duplicate_rows, erased_rows from marts.rpt_row_accounting where source_name = ?",
+        [platform],
+    ).fetchone()
+    # an erased person's events are deleted from staging once the build passed
+    assert erased > 0
+    assert staged + erased == distinct_message_ids(files)
     assert duplicates > 0, "the simulator redelivers events; none were found"
 
 
@@ -80,6 +83,9 @@ def test_latest_crm_snapshot_supersedes_earlier_ones(
     staged, latest = warehouse.execute(
         "select count(*), count(distinct snapshot_date) from staging.stg_crm__contacts"
     ).fetchone()
-    assert len(snapshots) > 1
-    assert staged == latest_rows  # every contact is in the last full snapshot
+    erased = warehouse.execute(
+        "select erased_rows from marts.rpt_row_accounting where entity = 'contacts'"
+    ).fetchone()[0]
+    assert len(snapshots) > 1 and erased > 0
+    assert staged + erased == latest_rows  # every contact is in the last full snapshot
     assert latest == 1

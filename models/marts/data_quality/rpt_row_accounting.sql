@@ -1,4 +1,21 @@
+-- Where every raw row of each landing entity went. A usable row that holds
+-- an identifier of an erased person is counted as erased: the build deletes
+-- it from staging before it is published (macro erase_in_staging).
 with
+
+{% for source_name, entity, model in landing_base_models() %}
+    {{ model }} as (
+        select
+            source_file,
+            is_duplicate,
+            quarantine_reason is not null as is_quarantined,
+            quarantine_reason is null and not is_duplicate as is_usable,
+            {{ holds_erased_identifier(
+                ref(model), ref('int_identity__erased_identifiers')
+            ) }} as is_erased
+        from {{ ref(model) }}
+    ),
+{% endfor %}
 
 final as (
     {% for source_name, entity, model in landing_base_models() %}
@@ -6,16 +23,13 @@ final as (
             '{{ source_name }}' as source_name,
             '{{ entity }}' as entity,
             count(*) as rows_in_files,
-            count(
-                case
-                    when quarantine_reason is null and not is_duplicate then 1
-                end
-            ) as staged_rows,
+            count(case when is_usable and not is_erased then 1 end)
+                as staged_rows,
             count(case when is_duplicate then 1 end) as duplicate_rows,
-            count(case when quarantine_reason is not null then 1 end)
-                as quarantined_rows,
+            count(case when is_quarantined then 1 end) as quarantined_rows,
+            count(case when is_usable and is_erased then 1 end) as erased_rows,
             count(distinct source_file) as files
-        from {{ ref(model) }}
+        from {{ model }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 )

@@ -11,6 +11,7 @@ final as (
         store_timezone,
         occurred_at_local,
         occurred_at,
+        local_time_issue,
         loyalty_card_hash,
         receipt_email_hash,
         total_amount,

@@ -1,3 +1,7 @@
+-- Till lines typed. The transactions are read from their source as a lookup
+-- (like the store master in base_pos__transactions): a line whose transaction
+-- no file holds yet waits, quarantined with a reason, and is staged by the
+-- first build after its transaction's file has arrived.
 {{ config(materialized='table') }}
 
 with
@@ -7,6 +11,16 @@ source as (
         source('pos', 'transaction_lines'),
         ['transaction_id', 'line_no', 'product_id', 'quantity', 'unit_price']
     ) }}
+),
+
+transactions as (
+    select
+        nullif(trim(transaction_id), '') as transaction_id,
+        bool_or(coalesce({{ parse_boolean('is_return') }}, false)) as is_return
+    from (
+        {{ csv_by_header(source('pos', 'transactions'), ['transaction_id']) }}
+    ) as transaction_rows
+    group by 1
 ),
 
 typed as (
@@ -25,6 +39,16 @@ typed as (
     from source
 ),
 
+looked_up as (
+    select
+        typed.*,
+        transactions.transaction_id is not null as has_transaction,
+        coalesce(transactions.is_return, false) as is_return
+    from typed
+    left join transactions
+        on typed.transaction_id = transactions.transaction_id
+),
+
 checked as (
     select
         *,
@@ -34,8 +58,12 @@ checked as (
             when line_no is null then 'unparseable line_no'
             when quantity is null then 'unparseable quantity'
             when unit_price is null then 'unparseable unit_price'
+            when not has_transaction
+                then 'waiting for its transaction (no till file holds it yet)'
+            when quantity < 0 and not is_return
+                then 'negative quantity on a sale that is not a return'
         end as quarantine_reason
-    from typed
+    from looked_up
 ),
 
 final as (

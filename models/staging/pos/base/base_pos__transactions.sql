@@ -64,6 +64,9 @@ converted as (
         typed.*,
         {{ local_to_utc('typed.occurred_at_local', 'typed.store_timezone') }}
             as occurred_at,
+        {{ local_time_issue(
+            'typed.occurred_at_local', 'typed.store_timezone'
+        ) }} as local_time_issue,
         {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
             as eur_per_unit,
         {{ to_eur(

@@ -1,0 +1,103 @@
+{#- The files of the landing zone, read so that no file can stop the build:
+    a folder the zone does not have is an empty source, a file that cannot be
+    read is left out of the read and accounted for (base_landing__files). -#}
+
+{% macro landing_glob(relation) -%}
+    {#- The file pattern of a source: the first quoted argument of its
+        external_location (`read_csv('<root>/web/**/*.gz', ...)`). -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set found = modules.re.search("read_csv\\('([^']*)'", relation | string) -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error(
+            "landing_glob: " ~ relation ~ " does not read_csv a file pattern"
+        ) }}
+    {%- endif -%}
+    {{ return(found.group(1)) }}
+{%- endmacro %}
+
+{% macro landing_file_count(pattern) -%}
+    {#- How many files match a pattern, at run time (0 while parsing). -#}
+    {%- if not execute -%}{{ return(0) }}{%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from glob('" ~ pattern ~ "')"
+    ) -%}
+    {{ return(found.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro landing_relation(relation, files=none) -%}
+    {#- A source as a relation that never fails to bind. With `files` (a
+        list of paths), only those files are read; with no file to read, an
+        empty relation with the source's declared columns and `filename`. -#}
+    {%- if not execute -%}{{ return(relation) }}{%- endif -%}
+    {%- set text = relation | string -%}
+    {%- set pattern = landing_glob(relation) -%}
+    {%- if files is none and landing_file_count(pattern) > 0 -%}
+        {{ return(text) }}
+    {%- elif files -%}
+        {%- set quoted = [] -%}
+        {%- for path in files -%}
+            {%- do quoted.append("'" ~ path | replace("'", "''") ~ "'") -%}
+        {%- endfor -%}
+        {{ return(text | replace(
+            "'" ~ pattern ~ "'", "[" ~ quoted | join(", ") ~ "]"
+        )) }}
+    {%- endif -%}
+    {%- set columns = [] -%}
+    {%- for node in graph.sources.values()
+        if node.schema == relation.schema
+        and node.identifier == relation.identifier -%}
+        {%- for column in node.columns if column != 'filename' -%}
+            {%- do columns.append('cast(null as varchar) as ' ~ column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- do columns.append('cast(null as varchar) as filename') -%}
+    {{ return('(select ' ~ columns | join(', ') ~ ' where false)') }}
+{%- endmacro %}
+
+{% macro gzip_signature() -%}
+    {#- The first two bytes of every gzip stream. -#}
+    '\x1F\x8B'::blob
+{%- endmacro %}
+
+{% macro readable_gzip_files(relation) -%}
+    {#- The files of a gzipped source that start like a gzip stream, at run
+        time (none while parsing): read_csv stops on any other. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set files = run_query(
+        "select filename from read_blob('" ~ landing_glob(relation) ~ "')"
+        ~ " where size >= 18 and content[1:2] = " ~ gzip_signature()
+        ~ " order by filename"
+    ) -%}
+    {{ return(files.columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro gzip_files(relation) -%}
+    {#- Every file of a gzipped source: its size, whether it is gzip, and the
+        uncompressed size its gzip trailer (ISIZE, the last four bytes, little
+        endian) states, modulo 2^32. -#}
+    select
+        filename as source_file,
+        size as file_bytes,
+        size >= 18 and content[1:2] = {{ gzip_signature() }} as is_gzip,
+        case when size >= 18 then cast('0x' || hex(content[size:size])
+            || hex(content[size - 1:size - 1])
+            || hex(content[size - 2:size - 2])
+            || hex(content[size - 3:size - 3]) as bigint) end as stated_bytes
+    from read_blob('{{ landing_glob(relation) }}')
+{%- endmacro %}
+
+{% macro check_landing_root() -%}
+    {#- on-run-start hook: a landing root that does not exist or holds no file
+        stops the run with a message naming JOURNEY_LANDING_PATH. -#}
+    {%- if execute -%}
+        {%- set root = env_var('JOURNEY_LANDING_PATH', 'data/landing') -%}
+        {%- if landing_file_count(root ~ '/**') == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "JOURNEY_LANDING_PATH is '" ~ root ~ "': no such folder, or it"
+                ~ " holds no file. Point it at your landing zone (CONTRACT.md,"
+                ~ " section 1), or run `journey simulate` to make one."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
