@@ -8,16 +8,7 @@
         error; `filename`; and `layout_reason`, why the whole file is
         quarantined: a semicolon-delimited header, or a required column the
         file lacks (or leaves empty in every row). -#}
-    {%- set columns = [] -%}
-    {%- if execute -%}
-        {%- for node in graph.sources.values()
-            if node.schema == relation.schema
-            and node.identifier == relation.identifier -%}
-            {%- for column in node.columns -%}
-                {%- if column != 'filename' -%}{%- do columns.append(column) -%}{%- endif -%}
-            {%- endfor -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set columns = source_columns(relation) if execute else [] -%}
     {%- if execute and not columns -%}
         {{ exceptions.raise_compiler_error(
             "csv_by_header: no columns declared for " ~ relation

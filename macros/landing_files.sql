@@ -1,6 +1,20 @@
 {#- The files of the landing zone, read so that no file can stop the build:
-    a folder the zone does not have is an empty source, a file that cannot be
-    read is left out of the read and accounted for (base_landing__files). -#}
+    a folder the zone does not have is an empty source, a gzipped file that
+    cannot be read is left out of the read and accounted for by the event base
+    models (macro parse_segment_events). -#}
+
+{% macro source_columns(relation) -%}
+    {#- The columns a source's YAML declares, but `filename` (run time). -#}
+    {%- set columns = [] -%}
+    {%- for node in graph.sources.values()
+        if node.schema == relation.schema
+        and node.identifier == relation.identifier -%}
+        {%- for column in node.columns if column != 'filename' -%}
+            {%- do columns.append(column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
 
 {% macro landing_glob(relation) -%}
     {#- The file pattern of a source: the first quoted argument of its
@@ -43,20 +57,16 @@
         )) }}
     {%- endif -%}
     {%- set columns = [] -%}
-    {%- for node in graph.sources.values()
-        if node.schema == relation.schema
-        and node.identifier == relation.identifier -%}
-        {%- for column in node.columns if column != 'filename' -%}
-            {%- do columns.append('cast(null as varchar) as ' ~ column) -%}
-        {%- endfor -%}
+    {%- for column in source_columns(relation) + ['filename'] -%}
+        {%- do columns.append('cast(null as varchar) as ' ~ column) -%}
     {%- endfor -%}
-    {%- do columns.append('cast(null as varchar) as filename') -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' where false)') }}
 {%- endmacro %}
 
-{% macro gzip_signature() -%}
-    {#- The first two bytes of every gzip stream. -#}
-    '\x1F\x8B'::blob
+{% macro is_gzip_stream(content, size) -%}
+    {#- A file that starts with gzip's two signature bytes and is long enough
+        for a gzip header and trailer (18 bytes). -#}
+    ({{ size }} >= 18 and {{ content }}[1:2] = '\x1F\x8B'::blob)
 {%- endmacro %}
 
 {% macro readable_gzip_files(relation) -%}
@@ -65,7 +75,7 @@
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set files = run_query(
         "select filename from read_blob('" ~ landing_glob(relation) ~ "')"
-        ~ " where size >= 18 and content[1:2] = " ~ gzip_signature()
+        ~ " where " ~ is_gzip_stream('content', 'size')
         ~ " order by filename"
     ) -%}
     {{ return(files.columns[0].values() | list) }}
@@ -78,7 +88,7 @@
     select
         filename as source_file,
         size as file_bytes,
-        size >= 18 and content[1:2] = {{ gzip_signature() }} as is_gzip,
+        {{ is_gzip_stream('content', 'size') }} as is_gzip,
         case when size >= 18 then cast('0x' || hex(content[size:size])
             || hex(content[size - 1:size - 1])
             || hex(content[size - 2:size - 2])
