@@ -4,13 +4,15 @@
 
 
 
-{% macro segment_known_events() -%}
-    {{ return([
-        'Product Viewed', 'Product Added', 'Cart Viewed', 'Checkout Started',
-        'Order Completed', 'Signed Up', 'Newsletter Subscribed',
-        'Product Reviewed', 'Referral Sent', 'Application Installed',
-        'Application Opened', 'Push Notification Opened', 'Products Searched',
-    ]) }}
+{% macro is_segment_event(column, conversion_type=none) -%}
+    {#- True when the event name is one of the seed segment_events (of the
+        given conversion type, if one is given); false for a null name. -#}
+    coalesce({{ column }} in (
+        select event_name from {{ ref('segment_events') }}
+        {%- if conversion_type %}
+            where conversion_type = '{{ conversion_type }}'
+        {%- endif %}
+    ), false)
 {%- endmacro %}
 
 {% macro received_day(path) -%}
@@ -211,14 +213,7 @@ typed as (
         lower(raw_event_type) as event_type,
         raw_event_name as event_name,
         raw_screen_name as screen_name,
-        coalesce(
-            raw_event_name in (
-                {%- for e in segment_known_events() %}
-                '{{ e }}'{{ "," if not loop.last }}
-                {%- endfor %}
-            ),
-            false
-        ) as is_known_event,
+        {{ is_segment_event('raw_event_name') }} as is_known_event,
         {{ hash_identifier(anonymous_type, normalize_identifier('raw_anonymous_id')) }}
             as anonymous_id_hash,
         {{ hash_identifier('user_id', normalize_identifier('raw_user_id')) }}
@@ -332,9 +327,9 @@ checked as (
                 then 'timestamp after receivedAt (var event_clock_skew_minutes)'
             when event_type = 'track' and event_name is null
                 then 'track call without an event name'
-            when event_name = 'Order Completed' and revenue is null
+            when {{ is_segment_event('event_name', 'purchase') }} and revenue is null
                 then 'missing or unparseable revenue'
-            when event_name = 'Order Completed' and eur_per_unit is null
+            when {{ is_segment_event('event_name', 'purchase') }} and eur_per_unit is null
                 then 'no EUR rate for the currency and day'
         end as quarantine_reason
     from converted

@@ -54,7 +54,44 @@ def test_layers_read_only_what_they_should(sim_build: tuple[Workspace, dict]) ->
                 for p in parent_models
                 if p["name"].startswith("base_")
             ]
+            problems += [
+                f"{name} (intermediate) reads mart {p['name']}: the DAG narrows towards the marts"
+                for p in parent_models
+                if _layer(p) == "marts"
+            ]
     assert not problems, "\n".join(problems)
+
+
+# The models that make the identity graph and its person ids; nothing outside
+# the identity folders reads them except through int_identity__record_persons.
+GRAPH_MODELS = {
+    "int_identity__components",
+    "int_identity__persons",
+    "int_identity__erased_identifiers",
+    "bridge_person_identifiers",
+}
+
+
+def test_one_model_ties_records_to_persons(sim_build: tuple[Workspace, dict]) -> None:
+    """Only the identity models read the graph, its persons or the erasure list: every
+    other model gets its person_id from int_identity__record_persons (or from a model
+    that did), so precedence and erasure are written once."""
+    _, models = _models(sim_build)
+    by_id = {uid: node for uid, node in models.items()}
+    problems = []
+    for node in models.values():
+        folder = node["original_file_path"].split("/")[2]
+        read = {by_id[p]["name"] for p in node["depends_on"]["nodes"] if p in by_id}
+        if folder != "identity" and read & GRAPH_MODELS:
+            problems.append(f"{node['name']} reads {sorted(read & GRAPH_MODELS)}")
+    readers = sorted(
+        node["name"]
+        for node in models.values()
+        if "int_identity__record_persons" in {by_id[p]["name"] for p in node["depends_on"]["nodes"] if p in by_id}
+    )
+    assert not problems, "\n".join(problems)
+    assert {"int_sessions__stitched", "int_journeys__conversions", "int_journeys__touchpoints",
+            "int_journeys__store_sales", "int_stages__signals"} <= set(readers), readers  # fmt: skip
 
 
 def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, dict]) -> None:

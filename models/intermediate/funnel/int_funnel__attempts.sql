@@ -15,7 +15,7 @@ steps as (
 ),
 
 sessions as (
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('int_sessions__stitched') }}
 ),
 
 person_events as (
@@ -23,7 +23,11 @@ person_events as (
 ),
 
 conversions as (
-    select * from {{ ref('fct_conversions') }}
+    select * from {{ ref('int_journeys__conversions') }}
+),
+
+segment_events as (
+    select * from {{ ref('segment_events') }}
 ),
 
 step_events as (
@@ -121,9 +125,11 @@ adds as (
         min(person_events.occurred_at) as added_at
     from step_1
     inner join person_events
+        on step_1.person_id = person_events.person_id
+    inner join segment_events
         on
-            step_1.person_id = person_events.person_id
-            and person_events.event_name = 'Product Added'
+            person_events.event_name = segment_events.event_name
+            and segment_events.is_cart_add
     where
         step_1.entered_at <= person_events.occurred_at
         and {{ dbt.dateadd(

@@ -20,6 +20,8 @@ members as (
         identifiers.identifier_hash,
         identifiers.priority,
         identifiers.is_account,
+        identifiers.is_known,
+        identifiers.is_cookie_or_install,
         identifiers.first_seen_at,
         identifiers.last_seen_at
     from components
@@ -45,18 +47,9 @@ summary as (
         max(last_seen_at) as last_seen_at,
         count(*) as identifiers,
         count(case when is_account then 1 end) as account_ids,
-        count(
-            case
-                when identifier_type in ('anonymous_id', 'install_id') then 1
-            end
-        ) as cookies_and_installs,
-        count(
-            case
-                when identifier_type in (
-                    'user_id', 'contact_id', 'email', 'phone', 'loyalty_card'
-                ) then 1
-            end
-        ) > 0 as is_known
+        count(case when is_cookie_or_install then 1 end)
+            as cookies_and_installs,
+        count(case when is_known then 1 end) > 0 as is_known
     from members
     group by component_id
 ),

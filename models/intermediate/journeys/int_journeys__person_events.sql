@@ -1,8 +1,8 @@
 -- One row per staged web or app event with the person of its session: an
--- event belongs to whoever fct_sessions ties its session to (the device's
--- person, else the account logged in during the session). Events of
--- sessions tied to nobody have a null person. The one place this rule
--- lives for the touchpoints, funnel and lifecycle models.
+-- event belongs to whoever its session is tied to (int_sessions__stitched:
+-- the account logged in during the session, else the device's person).
+-- Events of sessions tied to nobody have a null person. The one place this
+-- rule lives for the touchpoints, funnel and lifecycle models.
 with
 
 sessionized as (
@@ -10,7 +10,7 @@ sessionized as (
 ),
 
 sessions as (
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('int_sessions__stitched') }}
 ),
 
 final as (

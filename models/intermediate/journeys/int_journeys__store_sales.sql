@@ -1,20 +1,16 @@
--- One row per staged store transaction with the person it is tied to: the
--- owner of its loyalty card, else of its e-receipt email (through the
--- identity graph; a rejected card, such as an employee's, ties nobody).
--- Flags the sales of people who asked for erasure: fct_touchpoints leaves
--- them out, fct_conversions keeps their revenue with no person.
+-- One row per staged store transaction with the person it is tied to
+-- (int_identity__record_persons: the owner of its e-receipt email, else of
+-- its loyalty card; a rejected card, such as an employee's, ties nobody).
+-- Flags the sales of people who asked for erasure: the touchpoints leave
+-- them out, the conversions keep their revenue with no person.
 with
 
 transactions as (
     select * from {{ ref('stg_pos__transactions') }}
 ),
 
-bridge as (
-    select * from {{ ref('bridge_person_identifiers') }}
-),
-
-erased as (
-    select * from {{ ref('int_identity__erased_identifiers') }}
+record_persons as (
+    select * from {{ ref('int_identity__record_persons') }}
 ),
 
 final as (
@@ -26,26 +22,13 @@ final as (
         transactions.total_amount,
         transactions.currency,
         transactions.total_amount_eur,
-        coalesce(cards.person_id, receipts.person_id) as person_id,
-        erased_cards.identifier_hash is not null
-        or erased_emails.identifier_hash is not null as is_erased
+        record_persons.person_id,
+        coalesce(record_persons.is_erased, false) as is_erased
     from transactions
-    left join bridge as cards
+    left join record_persons
         on
-            cards.identifier_type = 'loyalty_card'
-            and transactions.loyalty_card_hash = cards.identifier_hash
-    left join bridge as receipts
-        on
-            receipts.identifier_type = 'email'
-            and transactions.receipt_email_hash = receipts.identifier_hash
-    left join erased as erased_cards
-        on
-            erased_cards.identifier_type = 'loyalty_card'
-            and transactions.loyalty_card_hash = erased_cards.identifier_hash
-    left join erased as erased_emails
-        on
-            erased_emails.identifier_type = 'email'
-            and transactions.receipt_email_hash = erased_emails.identifier_hash
+            record_persons.record_type = 'pos_transaction'
+            and transactions.transaction_id = record_persons.record_id
 )
 
 select * from final

@@ -9,11 +9,11 @@
 with
 
 conversions as (
-    select * from {{ ref('fct_conversions') }}
+    select * from {{ ref('int_journeys__conversions') }}
 ),
 
 touchpoints as (
-    select * from {{ ref('fct_touchpoints') }}
+    select * from {{ ref('int_journeys__touchpoints') }}
 ),
 
 attributed as (

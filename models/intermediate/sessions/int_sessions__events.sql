@@ -84,7 +84,7 @@ final as (
         unioned.event_name,
         unioned.page_path,
         unioned.event_type in ('page', 'screen') as is_view,
-        coalesce(unioned.event_name = 'Order Completed', false)
+        {{ is_segment_event('unioned.event_name', 'purchase') }}
             as is_conversion,
         unioned.order_id,
         case

@@ -1,15 +1,16 @@
 -- One row per person and lifecycle signal occurrence: what the stage rules
 -- (seed lifecycle_stage_rules) are made of. Behaviour counts through the
--- person of its session (int_journeys__person_events); purchases through
--- fct_conversions; NPS answers through the CRM contact.
+-- person of its session (int_journeys__person_events), an event giving the
+-- signal seed segment_events names; purchases through the conversions; NPS
+-- answers through the person of the answer (int_identity__record_persons).
 with
 
 touchpoints as (
-    select * from {{ ref('fct_touchpoints') }}
+    select * from {{ ref('int_journeys__touchpoints') }}
 ),
 
 sessions as (
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('int_sessions__stitched') }}
 ),
 
 person_events as (
@@ -17,15 +18,19 @@ person_events as (
 ),
 
 conversions as (
-    select * from {{ ref('fct_conversions') }}
+    select * from {{ ref('int_journeys__conversions') }}
 ),
 
 responses as (
     select * from {{ ref('stg_surveys__nps_responses') }}
 ),
 
-bridge as (
-    select * from {{ ref('bridge_person_identifiers') }}
+segment_events as (
+    select * from {{ ref('segment_events') }}
+),
+
+record_persons as (
+    select * from {{ ref('int_identity__record_persons') }}
 ),
 
 touches as (
@@ -75,24 +80,16 @@ second_sessions as (
 events as (
     select
         person_events.person_id,
-        case person_events.event_name
-            when 'Product Viewed' then 'product_viewed'
-            when 'Product Added' then 'product_added'
-            when 'Signed Up' then 'signed_up'
-            when 'Newsletter Subscribed' then 'newsletter_subscribed'
-            when 'Product Reviewed' then 'review'
-            when 'Referral Sent' then 'referral'
-        end as signal_name,
+        segment_events.lifecycle_signal as signal_name,
         person_events.occurred_at,
         person_events.platform || ':' || person_events.message_id
             as source_record_id
     from person_events
+    inner join segment_events
+        on person_events.event_name = segment_events.event_name
     where
         person_events.person_id is not null
-        and person_events.event_name in (
-            'Product Viewed', 'Product Added', 'Signed Up',
-            'Newsletter Subscribed', 'Product Reviewed', 'Referral Sent'
-        )
+        and segment_events.lifecycle_signal is not null
 ),
 
 purchases as (
@@ -127,16 +124,16 @@ purchase_signals as (
 
 promoters as (
     select
-        bridge.person_id,
+        record_persons.person_id,
         'nps_promoter' as signal_name,
         responses.submitted_at as occurred_at,
         responses.response_id as source_record_id
     from responses
-    inner join bridge
+    inner join record_persons
         on
-            bridge.identifier_type = 'contact_id'
-            and responses.contact_id_hash = bridge.identifier_hash
-    where responses.nps_score >= 9 and bridge.person_id is not null
+            record_persons.record_type = 'nps_response'
+            and responses.response_id = record_persons.record_id
+    where responses.nps_score >= 9 and record_persons.person_id is not null
 ),
 
 final as (

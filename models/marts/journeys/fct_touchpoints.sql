@@ -1,155 +1,8 @@
--- One row per marketing touch a person had: the start of every web or app
--- session, every email open and click, every push notification open and
--- every store visit. Journeys and attribution read the touches flagged
--- is_attributable: the session an email click or a push open starts already
--- carries the click's channel, so the click itself is not counted twice.
+-- The touchpoints of int_journeys__touchpoints, as BI tools read them.
 with
 
-sessions as (
-    select * from {{ ref('fct_sessions') }}
-),
-
-person_events as (
-    select * from {{ ref('int_journeys__person_events') }}
-),
-
-email_events as (
-    select * from {{ ref('stg_crm__email_events') }}
-),
-
-store_sales as (
-    select * from {{ ref('int_journeys__store_sales') }}
-),
-
-bridge as (
-    select * from {{ ref('bridge_person_identifiers') }}
-),
-
-erased as (
-    select * from {{ ref('int_identity__erased_identifiers') }}
-),
-
-session_starts as (
-    select
-        session_id as touchpoint_id,
-        person_id,
-        started_at as touched_at,
-        'session_start' as touch_type,
-        channel_group,
-        source,
-        medium,
-        campaign,
-        platform,
-        device_key,
-        session_id,
-        true as is_attributable
-    from sessions
-),
-
-push_opens as (
-    -- the session the open starts carries the person and the device
-    select
-        {{ surrogate_key(["'push'", 'person_events.message_id']) }}
-            as touchpoint_id,
-        person_events.person_id,
-        person_events.occurred_at as touched_at,
-        'push_open' as touch_type,
-        {{ channel_group(
-            "coalesce(person_events.source, 'push')",
-            "coalesce(person_events.medium, 'push')",
-            'person_events.campaign',
-            'null'
-        ) }} as channel_group,
-        coalesce(person_events.source, 'push') as source,
-        coalesce(person_events.medium, 'push') as medium,
-        person_events.campaign,
-        'app' as platform,
-        person_events.device_key,
-        person_events.session_id,
-        false as is_attributable
-    from person_events
-    where
-        person_events.platform = 'app'
-        and person_events.event_name = 'Push Notification Opened'
-),
-
-emails as (
-    select
-        email_events.email_event_id,
-        email_events.event_type,
-        email_events.occurred_at,
-        email_events.utm_source,
-        email_events.utm_medium,
-        email_events.utm_campaign,
-        email_events.campaign_name,
-        coalesce(contacts.person_id, subscribers.person_id) as person_id
-    from email_events
-    left join bridge as contacts
-        on
-            contacts.identifier_type = 'contact_id'
-            and email_events.contact_id_hash = contacts.identifier_hash
-    left join bridge as subscribers
-        on
-            subscribers.identifier_type = 'esp_subscriber_id'
-            and email_events.esp_subscriber_id_hash
-            = subscribers.identifier_hash
-    left join erased as erased_contacts
-        on
-            erased_contacts.identifier_type = 'contact_id'
-            and email_events.contact_id_hash = erased_contacts.identifier_hash
-    where
-        email_events.event_type in ('open', 'click')
-        and erased_contacts.identifier_hash is null
-),
-
-email_touches as (
-    select
-        {{ surrogate_key(["'email'", 'email_event_id']) }} as touchpoint_id,
-        person_id,
-        occurred_at as touched_at,
-        'email_' || event_type as touch_type,
-        {{ channel_group(
-            "coalesce(utm_source, 'newsletter')",
-            "coalesce(utm_medium, 'email')",
-            'utm_campaign',
-            'null'
-        ) }} as channel_group,
-        coalesce(lower(utm_source), 'newsletter') as source,
-        coalesce(lower(utm_medium), 'email') as medium,
-        coalesce(utm_campaign, campaign_name) as campaign,
-        'email' as platform,
-        cast(null as varchar) as device_key,
-        cast(null as varchar) as session_id,
-        event_type = 'open' as is_attributable
-    from emails
-),
-
-store_visits as (
-    select
-        {{ surrogate_key(["'store'", 'transaction_id']) }} as touchpoint_id,
-        person_id,
-        occurred_at as touched_at,
-        'store_visit' as touch_type,
-        'Store' as channel_group,
-        lower(store_id) as source,
-        'store' as medium,
-        cast(null as varchar) as campaign,
-        'store' as platform,
-        cast(null as varchar) as device_key,
-        cast(null as varchar) as session_id,
-        true as is_attributable
-    from store_sales
-    where not is_erased
-),
-
-unioned as (
-    select * from session_starts
-    union all
-    select * from push_opens
-    union all
-    select * from email_touches
-    union all
-    select * from store_visits
+touchpoints as (
+    select * from {{ ref('int_journeys__touchpoints') }}
 ),
 
 final as (
@@ -166,7 +19,7 @@ final as (
         device_key,
         session_id,
         is_attributable
-    from unioned
+    from touchpoints
 )
 
 select * from final

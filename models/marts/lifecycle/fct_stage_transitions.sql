@@ -1,80 +1,8 @@
--- One row per person and lifecycle stage reached. A stage is reached at the
--- earliest of its signals (seed lifecycle_stage_rules; a signal that
--- requires a prior purchase counts only after the first one). Stages are
--- monotone: reaching a stage reaches every earlier one, so a stage's
--- entered_at is the earliest time the person reached it or any later stage;
--- a skipped stage (a store purchase with no consideration before it) is
--- entered at the same time as the next stage reached, and flagged.
+-- The stage transitions of int_stages__transitions, as BI tools read them.
 with
 
-signals as (
-    select * from {{ ref('int_stages__signals') }}
-),
-
-rules as (
-    select * from {{ ref('lifecycle_stage_rules') }}
-),
-
-first_purchases as (
-    select
-        person_id,
-        min(occurred_at) as first_purchase_at
-    from signals
-    where signal_name = 'first_purchase'
-    group by person_id
-),
-
-reached as (
-    -- the raw time of each stage: its earliest qualifying signal
-    select
-        signals.person_id,
-        rules.stage,
-        min(signals.occurred_at) as reached_at
-    from signals
-    inner join rules on signals.signal_name = rules.signal_name
-    left join first_purchases
-        on signals.person_id = first_purchases.person_id
-    where
-        not rules.requires_prior_purchase
-        or first_purchases.first_purchase_at < signals.occurred_at
-    group by signals.person_id, rules.stage
-),
-
-reached_persons as (
-    select distinct person_id
-    from reached
-),
-
-stages as (
-    select distinct
-        stage,
-        stage_order
-    from rules
-),
-
-grid as (
-    select
-        persons.person_id,
-        stages.stage,
-        stages.stage_order,
-        reached.reached_at
-    from reached_persons as persons
-    cross join stages
-    left join reached
-        on
-            persons.person_id = reached.person_id
-            and stages.stage = reached.stage
-),
-
-monotone as (
-    select
-        *,
-        min(reached_at) over (
-            partition by person_id
-            order by stage_order desc
-            rows between unbounded preceding and current row
-        ) as entered_at
-    from grid
+transitions as (
+    select * from {{ ref('int_stages__transitions') }}
 ),
 
 final as (
@@ -84,17 +12,10 @@ final as (
         stage_order,
         entered_at,
         reached_at,
-        reached_at is null or reached_at > entered_at as is_skipped,
-        lag(stage) over (
-            partition by person_id order by stage_order
-        ) as previous_stage,
-        {{ dbt.datediff(
-            'lag(entered_at) over (partition by person_id order by stage_order)',
-            'entered_at',
-            'millisecond'
-        ) }} / 3600000.0 as hours_since_previous
-    from monotone
-    where entered_at is not null
+        is_skipped,
+        previous_stage,
+        hours_since_previous
+    from transitions
 )
 
 select * from final

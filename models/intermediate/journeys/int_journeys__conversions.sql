@@ -1,0 +1,166 @@
+-- One row per conversion: web and app orders and sign-ups (the events seed
+-- segment_events names as conversions; an order once per order id), store
+-- purchases and returns (returns carry a negative revenue, so summing
+-- revenue_eur nets them). The person is the one of the record
+-- (int_identity__record_persons: an order's account, else its device; a
+-- store sale's e-receipt email, else its loyalty card). A sale nobody can be
+-- tied to (a cash sale, a guest order on a junk cookie, an erased person) is
+-- kept with a null person_id so that revenue still reconciles.
+with
+
+web_events as (
+    select * from {{ ref('stg_web__events') }}
+),
+
+app_events as (
+    select * from {{ ref('stg_app__events') }}
+),
+
+sessionized as (
+    select * from {{ ref('int_sessions__sessionized') }}
+),
+
+store_sales as (
+    select * from {{ ref('int_journeys__store_sales') }}
+),
+
+segment_events as (
+    select * from {{ ref('segment_events') }}
+),
+
+record_persons as (
+    select * from {{ ref('int_identity__record_persons') }}
+),
+
+online_events as (
+    {% for platform in ['web', 'app'] %}
+        select
+            '{{ platform }}' as sales_channel,
+            {{ platform }}_events.message_id,
+            {{ platform }}_events.occurred_at,
+            segment_events.conversion_type,
+            {{ platform }}_events.order_id,
+            {{ platform }}_events.revenue,
+            {{ platform }}_events.currency,
+            {{ platform }}_events.revenue_eur
+        from {{ platform }}_events
+        inner join segment_events
+            on {{ platform }}_events.event_name = segment_events.event_name
+        where segment_events.conversion_type is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+online_ranked as (
+    -- an order id sent twice (a retried checkout page) counts once
+    select
+        *,
+        row_number() over (
+            partition by
+                sales_channel,
+                conversion_type,
+                coalesce(order_id, message_id)
+            order by occurred_at, message_id
+        ) as receipt_rank
+    from online_events
+),
+
+online as (
+    select
+        online_ranked.conversion_type,
+        online_ranked.sales_channel,
+        online_ranked.occurred_at as converted_at,
+        online_ranked.order_id,
+        online_ranked.message_id as source_record_id,
+        record_persons.person_id,
+        sessionized.session_id,
+        sessionized.device_key,
+        cast(null as varchar) as store_id,
+        case
+            when online_ranked.conversion_type = 'purchase'
+                then online_ranked.revenue
+            else 0
+        end as revenue_local,
+        online_ranked.currency,
+        case
+            when online_ranked.conversion_type = 'purchase'
+                then online_ranked.revenue_eur
+            else 0
+        end as revenue_eur
+    from online_ranked
+    left join record_persons
+        on
+            record_persons.record_type = online_ranked.sales_channel || '_event'
+            and online_ranked.message_id = record_persons.record_id
+    left join sessionized
+        on
+            online_ranked.sales_channel = sessionized.platform
+            and online_ranked.message_id = sessionized.message_id
+    where online_ranked.receipt_rank = 1
+),
+
+store as (
+    -- an erased person's sale keeps its revenue but no person (the graph
+    -- no longer holds their card or email)
+    select
+        case when is_return then 'return' else 'purchase' end
+            as conversion_type,
+        'store' as sales_channel,
+        occurred_at as converted_at,
+        transaction_id as order_id,
+        transaction_id as source_record_id,
+        person_id,
+        cast(null as varchar) as session_id,
+        cast(null as varchar) as device_key,
+        store_id,
+        total_amount as revenue_local,
+        currency,
+        total_amount_eur as revenue_eur
+    from store_sales
+),
+
+unioned as (
+    select * from online
+    union all
+    select * from store
+),
+
+numbered as (
+    select
+        *,
+        case
+            when conversion_type = 'purchase' and person_id is not null
+                then row_number() over (
+                    partition by
+                        person_id,
+                        conversion_type = 'purchase' and person_id is not null
+                    order by converted_at, sales_channel, source_record_id
+                )
+        end as purchase_number
+    from unioned
+),
+
+final as (
+    select
+        {{ surrogate_key(['conversion_type', 'sales_channel',
+                          'source_record_id']) }} as conversion_id,
+        person_id,
+        converted_at,
+        conversion_type,
+        sales_channel,
+        order_id,
+        revenue_eur,
+        revenue_local,
+        currency,
+        case
+            when conversion_type = 'purchase' and person_id is not null
+                then purchase_number = 1
+        end as is_first_purchase,
+        purchase_number,
+        session_id,
+        device_key,
+        store_id
+    from numbered
+)
+
+select * from final
