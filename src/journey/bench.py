@@ -58,14 +58,31 @@ class Measure:
     peak_mib: float
 
 
-def _run(argv: list[str], env: dict[str, str]) -> Measure:
+class StepFailed(RuntimeError):
+    """A benchmarked step exited with an error; the message holds its own report."""
+
+
+def failure_report(output: str, limit: int = 6000) -> str:
+    """What a failed step said: dbt's summary of its errors ("Completed with N
+    errors" onwards) when there is one, else the end of its output."""
+    marker = output.rfind("Completed with ")
+    text = output[marker:] if marker >= 0 else output
+    return text[-limit:].strip() or "(no output)"
+
+
+def _run(argv: list[str], env: dict[str, str], log: Path) -> Measure:
+    """Run one step in its own process, its output in `log` (a pipe could fill
+    and stall the step), and measure its wall time and peak memory."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    with log.open("w") as out:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise RuntimeError(f"{' '.join(argv[:3])} failed:\n{err[-3000:]}")
+        raise StepFailed(
+            f"{' '.join(Path(a).name for a in argv[:2])} failed (whole output in {log}):\n"
+            + failure_report(log.read_text(errors="replace"))
+        )
     return Measure(seconds, usage.ru_maxrss / 1024)
 
 
@@ -121,13 +138,13 @@ def run_bench(
     sims, floors, builds = [], [], []
     for i in range(repeat):
         print(f"run {i + 1}/{repeat}: simulate", flush=True)
-        sims.append(_run(simulate, env))
+        sims.append(_run(simulate, env, workdir / "simulate.log"))
         print(f"run {i + 1}/{repeat}: read floor", flush=True)
-        floors.append(_run(floor, env))
+        floors.append(_run(floor, env, workdir / "floor.log"))
         for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), build_path(Path(env["JOURNEY_DUCKDB_PATH"]))):
             stale.unlink(missing_ok=True)  # each build starts from nothing
         print(f"run {i + 1}/{repeat}: dbt build", flush=True)
-        builds.append(_run(build, env))
+        builds.append(_run(build, env, workdir / "build.log"))
 
     sim, fl, bu = _median(sims), _median(floors), _median(builds)
     con = duckdb.connect(env["JOURNEY_DUCKDB_PATH"], read_only=True)

@@ -34,12 +34,16 @@ def _bench(args: argparse.Namespace) -> int:
         return run_identity_bench(
             args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges
         )
-    from journey.bench import run_bench
+    from journey.bench import StepFailed, run_bench
 
     report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
         f"build-{args.persons}x{args.days}.md"
     )
-    return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report)
+    try:
+        return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report)
+    except StepFailed as failed:
+        print(failed, file=sys.stderr)
+        return 1
 
 
 # The dashboard pages the README shows, with the height that fits each one.

@@ -59,7 +59,7 @@ def build_population(cfg: SimConfig, rng: np.random.Generator) -> Population:
     card_prob = np.array([0.05, 0.15, 0.85, 0.02, 0.6, 1.0, 1.0])[persona]
     erase_roll = rng.random(n)
     erased_at = np.where(
-        (erase_roll < 0.006) & (persona != P["internal"]), arrival + rng.uniform(5, cfg.days, n), np.nan
+        (erase_roll < 0.006) & (persona != P["internal"]), arrival + rng.uniform(5, max(cfg.days, 6), n), np.nan
     )
     erased_at = np.where(erased_at < cfg.days, erased_at, np.nan)
     store_by_country = np.array([0, 3, 4, 5])

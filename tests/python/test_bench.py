@@ -1,0 +1,46 @@
+"""`journey bench` says why a step failed, in the words of the step itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from journey.bench import failure_report
+
+
+def test_a_failed_build_prints_dbts_own_error(tmp_path: Path) -> None:
+    """A build that runs out of its DuckDB memory_limit (JOURNEY_MEMORY_LIMIT) fails;
+    the bench prints DuckDB's message as dbt reported it, names the log holding the
+    whole output, exits 1 and writes no report."""
+    report = tmp_path / "report.md"
+    env = {**os.environ, "JOURNEY_MEMORY_LIMIT": "1MB", "DO_NOT_TRACK": "1"}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "journey"), "bench", "--persons", "60", "--days", "14",
+         "--repeat", "1", "--workdir", str(tmp_path / "work"), "--report", str(report)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "dbt build failed" in done.stderr
+    assert "Out of Memory Error" in done.stderr
+    assert str(tmp_path / "work" / "build.log") in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not report.exists()
+
+
+def test_the_report_starts_at_dbts_summary_of_errors() -> None:
+    output = "\n".join(
+        [f"03:00:{i:02d}  {i} of 500 OK created sql table model staging.x" for i in range(60)]
+        + [
+            "03:01:00  Completed with 1 error, 0 partial successes, and 0 warnings:",
+            "03:01:00  Runtime Error in model base_web__events (models/staging/web/base/base_web__events.sql)",
+            "  Binder Error: Referenced column \"row_hash\" not found in FROM clause!",
+            "03:01:00  Done. PASS=10 WARN=0 ERROR=1 SKIP=490 NO-OP=0 TOTAL=501",
+        ]
+    )
+    report = failure_report(output)
+    assert report.startswith("Completed with 1 error")
+    assert 'Referenced column "row_hash"' in report
+    assert "OK created" not in report
+    assert failure_report("") == "(no output)"
