@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,6 +16,10 @@ from journey.simulate.config import SimConfig, load_rates
 from journey.simulate.identities import install_macros
 from journey.simulate.population import build_population
 from journey.simulate.truth import write_truth
+
+
+# DuckDB's share of the simulator's memory (env JOURNEY_SIMULATE_MEMORY_LIMIT).
+SCRATCH_MEMORY_LIMIT = os.environ.get("JOURNEY_SIMULATE_MEMORY_LIMIT", "2GB")
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,16 @@ def simulate(cfg: SimConfig, out: Path, progress: bool = True) -> SimulationSumm
 
     landing = out / "landing"
     writer.reset(landing)
-    con = duckdb.connect()
+    # The files are assembled by DuckDB in a scratch database on disk, within
+    # a memory limit, so that the lines of a large run spill to disk instead
+    # of being held in memory (every event is a ~500-byte JSON line).
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = out / ".simulate.duckdb"
+    for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(scratch))
+    con.execute(f"set memory_limit = '{SCRATCH_MEMORY_LIMIT}'")
+    con.execute(f"set temp_directory = '{out / '.simulate.tmp'}'")
     con.execute("set TimeZone = 'UTC'")
     install_macros(con, cfg.seed)
     writer.register_reference(con, cfg.rates)
@@ -83,6 +98,10 @@ def simulate(cfg: SimConfig, out: Path, progress: bool = True) -> SimulationSumm
     writer.write_ads(con, landing, cfg, rng)
     step("store and ad files")
     truth = write_truth(con, out / "truth")
+    con.close()
+    for scratch_file in (scratch, scratch.with_name(scratch.name + ".wal")):
+        scratch_file.unlink(missing_ok=True)
+    shutil.rmtree(out / ".simulate.tmp", ignore_errors=True)
     step("truth")
     steps.close()
     return SimulationSummary(
