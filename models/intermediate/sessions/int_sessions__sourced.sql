@@ -14,83 +14,38 @@ categories as (
     select * from {{ ref('channel_source_categories') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by session_id order by occurred_at, message_id
-        ) as event_rank,
-        -- the session's traffic source is the first one any of its events
-        -- carries (an app install comes before the open with the campaign)
-        row_number() over (
-            partition by session_id
-            order by
-                case when source is null then 1 else 0 end,
-                occurred_at,
-                message_id
-        ) as source_rank
-    from events
-),
-
-first_events as (
+measured as (
+    -- one aggregate per session: the first event gives the landing page and
+    -- device type, the first event carrying a source gives the traffic
+    -- source (an app install comes before the open with the campaign)
     select
         session_id,
-        device_key,
-        device_key_type,
-        platform,
-        device_type,
-        occurred_at as started_at,
-        coalesce(page_path, event_name, event_type) as landing_page
-    from ranked
-    where event_rank = 1
-),
-
-traffic as (
-    select
-        session_id,
-        source,
-        medium,
-        campaign
-    from ranked
-    where source_rank = 1
-),
-
-landing as (
-    select
-        first_events.*,
-        traffic.source,
-        traffic.medium,
-        traffic.campaign
-    from first_events
-    inner join traffic on first_events.session_id = traffic.session_id
-),
-
-summary as (
-    select
-        session_id,
+        min(device_key) as device_key,
+        min(device_key_type) as device_key_type,
+        min(platform) as platform,
+        {{ first_by('device_type', ['occurred_at', 'message_id']) }}
+            as device_type,
+        min(occurred_at) as started_at,
+        {{ first_by(
+            'coalesce(page_path, event_name, event_type)',
+            ['occurred_at', 'message_id']
+        ) }} as landing_page,
+        {{ first_by('source', ['occurred_at', 'message_id']) }}
+        filter (where source is not null) as source,
+        {{ first_by('medium', ['occurred_at', 'message_id']) }}
+        filter (where source is not null) as medium,
+        {{ first_by('campaign', ['occurred_at', 'message_id']) }}
+        filter (where source is not null) as campaign,
         max(occurred_at) as ended_at,
         count(*) as events,
         count(case when is_view then 1 end) as page_views,
         count(case when is_conversion then 1 end) > 0 as has_conversion,
         count(distinct user_id_hash) > 0 as is_logged_in,
-        min(user_id_hash) as user_id_hash
+        min(user_id_hash) as user_id_hash,
+        {{ dbt.datediff('min(occurred_at)', 'max(occurred_at)', 'second') }}
+            as duration_seconds
     from events
     group by session_id
-),
-
-measured as (
-    select
-        landing.*,
-        summary.ended_at,
-        summary.events,
-        summary.page_views,
-        summary.has_conversion,
-        summary.is_logged_in,
-        summary.user_id_hash,
-        {{ dbt.datediff('landing.started_at', 'summary.ended_at', 'second') }}
-            as duration_seconds
-    from landing
-    inner join summary on landing.session_id = summary.session_id
 ),
 
 traffic_named as (
