@@ -32,30 +32,33 @@ record_identifiers as (
             and observations.identifier_hash = identifiers.identifier_hash
 ),
 
-ranked as (
+hubs as (
+    -- the hub of each record: its strongest accepted identifier, or its
+    -- strongest identifier when every one is rejected
     select
-        *,
-        -- the hub of the record: its strongest accepted identifier, or its
-        -- strongest identifier when every one is rejected
-        row_number() over (
-            partition by record_id
-            order by is_rejected, priority, identifier_hash
-        ) as hub_rank
+        record_id,
+        {{ first_by(
+            'node_id', ['is_rejected', 'priority', 'identifier_hash']
+        ) }} as hub_node_id,
+        {{ first_by(
+            'rejected_reason', ['is_rejected', 'priority', 'identifier_hash']
+        ) }} as hub_rejected_reason
     from record_identifiers
+    group by record_id
 ),
 
 pairs as (
     select
-        spoke.record_id,
-        spoke.source_name,
-        spoke.observed_at,
-        least(hub.node_id, spoke.node_id) as node_a,
-        greatest(hub.node_id, spoke.node_id) as node_b,
-        coalesce(hub.rejected_reason, spoke.rejected_reason) as rejected_reason
-    from ranked as spoke
-    inner join ranked as hub
-        on spoke.record_id = hub.record_id and hub.hub_rank = 1
-    where spoke.hub_rank > 1
+        spokes.record_id,
+        spokes.source_name,
+        spokes.observed_at,
+        least(hubs.hub_node_id, spokes.node_id) as node_a,
+        greatest(hubs.hub_node_id, spokes.node_id) as node_b,
+        coalesce(hubs.hub_rejected_reason, spokes.rejected_reason)
+            as rejected_reason
+    from record_identifiers as spokes
+    inner join hubs on spokes.record_id = hubs.record_id
+    where spokes.node_id <> hubs.hub_node_id
 ),
 
 aggregated as (
