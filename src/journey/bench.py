@@ -7,6 +7,7 @@ and medians reported; ratios compare numbers measured in the same run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -84,6 +85,22 @@ def _run(argv: list[str], env: dict[str, str], log: Path) -> Measure:
             + failure_report(log.read_text(errors="replace"))
         )
     return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def node_times(run_results: Path, slowest: int = 10) -> list[str]:
+    """Report lines on where a build's time went, from dbt's run_results.json: node
+    seconds per kind (models, data tests, unit tests...; nodes run two at a time,
+    so they add up to more than the wall time) and the slowest nodes."""
+    results = json.loads(run_results.read_text())["results"]
+    kinds: dict[str, list[float]] = {}
+    for result in results:
+        kinds.setdefault(result["unique_id"].split(".")[0], []).append(result["execution_time"])
+    lines = ["| node kind | nodes | node s |", "|---|---:|---:|"]
+    lines += [f"| {kind} | {len(times)} | {sum(times):.1f} |" for kind, times in sorted(kinds.items())]
+    lines += ["", "| slowest nodes | s |", "|---|---:|"]
+    ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:slowest]
+    lines += [f"| {r['unique_id'].split('.', 2)[-1]} | {r['execution_time']:.1f} |" for r in ranked]
+    return lines
 
 
 def _median(values: list[Measure]) -> Measure:
@@ -170,6 +187,10 @@ def run_bench(
         f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |",
         "",
         f"build / floor: {bu.seconds / fl.seconds:.1f}x",
+        "",
+        "Where the last build's time went (dbt's run_results.json):",
+        "",
+        *node_times(workdir / "target" / "run_results.json"),
         "",
         "| model | rows |",
         "|---|---:|",

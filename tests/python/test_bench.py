@@ -44,3 +44,23 @@ def test_the_report_starts_at_dbts_summary_of_errors() -> None:
     assert 'Referenced column "row_hash"' in report
     assert "OK created" not in report
     assert failure_report("") == "(no output)"
+
+
+def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
+    """Node seconds per kind (so the data tests' cost is stated) and the slowest nodes."""
+    import json
+
+    from journey.bench import node_times
+
+    results = [
+        {"unique_id": "model.customer_journey.base_web__events", "execution_time": 12.0},
+        {"unique_id": "model.customer_journey.stg_web__events", "execution_time": 0.5},
+        {"unique_id": "test.customer_journey.unique_fct_sessions_session_id.abc", "execution_time": 0.75},
+        {"unique_id": "test.customer_journey.not_null_fct_sessions_person_id.def", "execution_time": 0.25},
+    ]
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"results": results}))
+    lines = node_times(path, slowest=2)
+    assert "| model | 2 | 12.5 |" in lines
+    assert "| test | 2 | 1.0 |" in lines
+    assert lines[-2:] == ["| base_web__events | 12.0 |", "| unique_fct_sessions_session_id.abc | 0.8 |"]
