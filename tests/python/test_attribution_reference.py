@@ -2,7 +2,9 @@
 
 The functions are the ones the dbt Python model int_attribution__path_credits
 runs; the paths are the published examples, fed exactly as
-int_attribution__paths would hold them.
+int_attribution__paths would hold them, and the Markov chain's moves as
+int_attribution__transitions counts them (its dbt unit test counts these
+same examples from journey touches).
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ def credits_model() -> ModuleType:
 
 
 def test_markov_removal_effects_and_credit(credits_model: ModuleType) -> None:
-    # C1 > C2 > C3 converts once; C1 and C2 > C3 do not convert.
-    paths = {("C1", "C2", "C3"): (1, 0), ("C1",): (0, 1), ("C2", "C3"): (0, 1)}
-    effects = credits_model.removal_effects(paths)
+    # C1 > C2 > C3 converts once; C1 and C2 > C3 do not convert: the moves
+    moves = {
+        ("(start)", "C1"): 2, ("(start)", "C2"): 1, ("C1", "C2"): 1, ("C2", "C3"): 2,
+        ("C3", "(conversion)"): 1, ("C1", "(null)"): 1, ("C3", "(null)"): 1,
+    }  # fmt: skip
+    effects = credits_model.removal_effects(moves)
     assert effects == pytest.approx({"C1": 0.5, "C2": 1.0, "C3": 1.0}, abs=1e-12)
     credits = credits_model.markov_credits(effects, ("C1", "C2", "C3"))
     assert credits == pytest.approx([0.2, 0.4, 0.4], abs=1e-12)
@@ -54,14 +59,18 @@ def test_shapley_clips_negatives_and_falls_back_to_last_step(credits_model: Modu
 def test_markov_with_loops_matches_the_series(credits_model: ModuleType) -> None:
     """A > B > A > conversion revisits A: the linear solve must equal the sum
     over walks, computed here by iterating the chain to a fixed point."""
-    paths = {("A", "B", "A"): (2, 1), ("B",): (1, 3), ("A",): (0, 2)}
-    effects = credits_model.removal_effects(paths)
-    # states: start, A, B; transitions counted by hand from the paths above
+    # paths A > B > A (2 conversions, 1 not), B (1, 3), A (0, 2); states
+    # start, A, B; transitions counted by hand from those paths
     transitions = {
         "start": {"A": 5, "B": 4},
         "A": {"B": 3, "conv": 2, "null": 3},
         "B": {"A": 3, "conv": 1, "null": 3},
     }
+    names = {"start": "(start)", "conv": "(conversion)", "null": "(null)"}
+    moves = {
+        (names.get(a, a), names.get(b, b)): n for a, out in transitions.items() for b, n in out.items()
+    }
+    effects = credits_model.removal_effects(moves)
 
     def converts(removed: str | None) -> float:
         value = {"start": 0.0, "A": 0.0, "B": 0.0}

@@ -1,10 +1,11 @@
 """Credit of each step of each channel path under the two data-driven models.
 
-markov:  removal effects of the first-order absorbing Markov chain over the
-         converting and non-converting paths, solved exactly (a linear
-         system, no random walks); a path's credit goes to its channels in
-         proportion to their removal effects, then evenly over the steps of
-         a channel.
+markov:  removal effects of the first-order absorbing Markov chain whose
+         moves int_attribution__transitions counts over the converting and
+         non-converting journeys, solved exactly (a linear system over the
+         channels, no random walks, whatever the number of paths); a path's
+         credit goes to its channels in proportion to their removal effects,
+         then evenly over the steps of a channel.
 shapley: fractribution's counterfactual: the marginal contribution of a step
          is the path's conversion probability minus that of the path without
          the step (0 if no journey followed it), negatives clipped to 0,
@@ -22,7 +23,9 @@ import numpy as np
 import pyarrow as pa
 
 SEPARATOR = " > "
+START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 PathCounts = dict[tuple[str, ...], tuple[int, int]]
+Moves = dict[tuple[str, str], int]  # (from state, to state) -> journeys
 
 
 def conversion_probability(paths: PathCounts, path: tuple[str, ...]) -> float:
@@ -66,17 +69,14 @@ def conversion_rate(channels: list[str], transitions: np.ndarray, removed: int |
     return float(solution[0])
 
 
-def removal_effects(paths: PathCounts) -> dict[str, float]:
-    channels = sorted({channel for path in paths for channel in path})
-    index = {channel: i + 1 for i, channel in enumerate(channels)}
-    conversion, null = len(channels) + 1, len(channels) + 2
+def removal_effects(moves: Moves) -> dict[str, float]:
+    """1 - P(conversion without the channel) / P(conversion), per channel."""
+    channels = sorted({state for move in moves for state in move} - {START, CONVERSION, NULL})
+    index = {START: 0, **{c: i + 1 for i, c in enumerate(channels)}}
+    index[CONVERSION], index[NULL] = len(channels) + 1, len(channels) + 2
     transitions = np.zeros((len(channels) + 3, len(channels) + 3))
-    for path, (conversions, non_conversions) in paths.items():
-        states = [0] + [index[channel] for channel in path]
-        for a, b in zip(states, states[1:]):
-            transitions[a, b] += conversions + non_conversions
-        transitions[states[-1], conversion] += conversions
-        transitions[states[-1], null] += non_conversions
+    for (source, target), journeys in moves.items():
+        transitions[index[source], index[target]] += journeys
     base = conversion_rate(channels, transitions, None)
     if base == 0:
         return {channel: 0.0 for channel in channels}
@@ -95,8 +95,7 @@ def markov_credits(effects: dict[str, float], path: tuple[str, ...]) -> list[flo
     return [effects[channel] / total / path.count(channel) for channel in path]
 
 
-def path_credits(paths: PathCounts) -> dict[str, list[Any]]:
-    effects = removal_effects(paths)
+def path_credits(paths: PathCounts, effects: dict[str, float]) -> dict[str, list[Any]]:
     rows: dict[str, list[Any]] = {
         "attribution_model": [],
         "channel_path": [],
@@ -124,10 +123,13 @@ def path_credits(paths: PathCounts) -> dict[str, list[Any]]:
 
 def model(dbt: Any, session: Any) -> pa.Table:
     dbt.config(materialized="table")
-    relation = dbt.ref("int_attribution__paths")
     paths: PathCounts = {
         tuple(channel_path.split(SEPARATOR)): (int(conversions), int(non_conversions))
-        for channel_path, conversions, non_conversions in relation.fetchall()
+        for channel_path, conversions, non_conversions in dbt.ref("int_attribution__paths").fetchall()
+    }
+    moves: Moves = {
+        (source, target): int(journeys)
+        for source, target, journeys in dbt.ref("int_attribution__transitions").fetchall()
     }
     schema = pa.schema(
         [
@@ -139,4 +141,4 @@ def model(dbt: Any, session: Any) -> pa.Table:
             ("removal_effect", pa.float64()),
         ]
     )
-    return pa.table(path_credits(paths), schema=schema)
+    return pa.table(path_credits(paths, removal_effects(moves)), schema=schema)
