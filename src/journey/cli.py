@@ -34,6 +34,18 @@ def _bench(args: argparse.Namespace) -> int:
         return run_identity_bench(
             args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges
         )
+    if args.what == "markov":
+        from journey.bench_markov import run_markov_bench
+
+        if not args.path_data:
+            print("journey bench markov needs --path-data (ChannelAttribution's Data.csv)", file=sys.stderr)
+            return 2
+        report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
+            f"markov-{args.paths}.md"
+        )
+        return run_markov_bench(
+            Path(args.path_data), args.paths, args.repeat, args.channelattribution_python, report
+        )
     from journey.bench import StepFailed, run_bench
 
     report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
@@ -120,15 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "`journey bench [build] --persons N`: simulate, build, compare with reading the "
             "raw files once. `journey bench identity --edges N`: connected components of "
-            "one edge list in SQL (the project's macro), scipy and networkx."
+            "one edge list in SQL (the project's macro), scipy and networkx. `journey bench "
+            "markov --paths N --path-data Data.csv`: exact Markov removal effects against "
+            "ChannelAttribution's simulation on its PathData."
         ),
     )
-    bench.add_argument("what", nargs="?", choices=["build", "identity"], default="build")
+    bench.add_argument("what", nargs="?", choices=["build", "identity", "markov"], default="build")
     bench.add_argument("--persons", type=int, default=20_000, help="build: scale of the data set")
     bench.add_argument("--edges", type=int, default=1_000_000, help="identity: edges in the graph")
     bench.add_argument(
         "--networkx-max-edges", type=int, default=2_000_000,
         help="identity: skip networkx above this many edges (it needs minutes and GBs)",
+    )
+    bench.add_argument("--paths", type=int, default=1_000_000, help="markov: paths (PathData repeated)")
+    bench.add_argument(
+        "--path-data", help="markov: ChannelAttribution's PathData (src/cypack/data/Data.csv of its sdist)"
+    )
+    bench.add_argument(
+        "--channelattribution-python",
+        help="markov: a Python with ChannelAttribution==2.2.5 installed (omit to time the exact side only)",
     )
     bench.add_argument("--days", type=int, default=90)
     bench.add_argument("--seed", type=int, default=42)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from journey.bench import failure_report
 
 
@@ -64,3 +66,18 @@ def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
     assert "| model | 2 | 12.5 |" in lines
     assert "| test | 2 | 1.0 |" in lines
     assert lines[-2:] == ["| base_web__events | 12.0 |", "| unique_fct_sessions_session_id.abc | 0.8 |"]
+
+
+def test_the_markov_bench_counts_the_moves_the_model_solves(tmp_path: Path) -> None:
+    """The bench's SQL over path strings (repeated channels collapsed into one step,
+    each distinct path counted once with its journeys) gives the effects of the
+    published example, whose moves test_attribution_reference.py counts by hand."""
+    from journey.bench_markov import exact_effects
+
+    csv = tmp_path / "Data.csv"
+    csv.write_text(
+        "path;total_conversions;total_conversion_value;total_null\n"
+        "C1 > C1 > C2 > C3;1;10.0;0\nC1;0;0;1\nC2 > C3;0;0;1\n"
+    )
+    _, effects = exact_effects(csv, copies=3)
+    assert effects == {"C1": pytest.approx(0.5), "C2": pytest.approx(1.0), "C3": pytest.approx(1.0)}
