@@ -300,54 +300,19 @@ converted as (
         {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
             as eur_per_unit,
         {{ to_eur('typed.revenue', 'typed.currency', 'rates.eur_per_unit') }}
-            as revenue_eur
+            as revenue_eur,
+        -- a byte-identical line twice in one file is at-least-once delivery
+        -- too, readable or not
+        row_number() over (
+            partition by typed.source_file, typed.row_hash
+            order by typed.received_at nulls last
+        ) as copy_number
     from typed
     left join {{ ref('currency_rates') }} as rates
         on
             typed.currency = rates.currency
             and cast(typed.occurred_at as date)
             between rates.valid_from and rates.valid_to
-),
-
--- Duplicates are found with aggregates on narrow keys, and only the few
--- repeated rows are ranked: a window over every row would sort the whole
--- wide row (a third of this model's time).
-repeated_lines as (
-    -- a byte-identical line twice in one file is at-least-once delivery
-    -- too, readable or not
-    select
-        source_file,
-        row_hash
-    from extracted
-    group by source_file, row_hash
-    having count(*) > 1
-),
-
-numbered as (
-    select
-        converted.*,
-        1 as copy_number
-    from converted
-    where not exists (
-        select 1 from repeated_lines
-        where
-            repeated_lines.source_file = converted.source_file
-            and repeated_lines.row_hash = converted.row_hash
-    )
-    union all
-    select
-        converted.*,
-        row_number() over (
-            partition by converted.source_file, converted.row_hash
-            order by converted.received_at nulls last
-        ) as copy_number
-    from converted
-    where exists (
-        select 1 from repeated_lines
-        where
-            repeated_lines.source_file = converted.source_file
-            and repeated_lines.row_hash = converted.row_hash
-    )
 ),
 
 checked as (
@@ -376,47 +341,18 @@ checked as (
             when {{ is_segment_event('event_name', 'purchase') }} and eur_per_unit is null
                 then 'no EUR rate for the currency and day'
         end as quarantine_reason
-    from numbered
-),
-
-repeated_ids as (
-    select message_id
-    from checked
-    where quarantine_reason is null
-    group by message_id
-    having count(*) > 1
-),
-
-receipts as (
-    -- at-least-once delivery: the first receipt of a messageId is kept
-    select
-        checked.source_file,
-        checked.row_hash,
-        checked.copy_number,
-        row_number() over (
-            partition by checked.message_id
-            order by
-                checked.received_at nulls last,
-                checked.source_file,
-                checked.row_hash,
-                checked.copy_number
-        ) as receipt_number
-    from checked
-    inner join repeated_ids on checked.message_id = repeated_ids.message_id
-    where checked.quarantine_reason is null
+    from converted
 ),
 
 final as (
     select
-        checked.*,
-        checked.copy_number > 1
-        or coalesce(receipts.receipt_number > 1, false) as is_duplicate
+        *,
+        -- at-least-once delivery: the first receipt of a messageId is kept
+        copy_number > 1 or (quarantine_reason is null and row_number() over (
+            partition by message_id, quarantine_reason is null
+            order by received_at nulls last, source_file, row_hash
+        ) > 1) as is_duplicate
     from checked
-    left join receipts
-        on
-            checked.source_file = receipts.source_file
-            and checked.row_hash = receipts.row_hash
-            and checked.copy_number = receipts.copy_number
 )
 
 select * from final
