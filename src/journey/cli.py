@@ -11,13 +11,14 @@ from pathlib import Path
 
 from journey.simulate import SimConfig, simulate
 from journey.simulate.config import project_root
+from journey.simulate.run import DEFAULT_CHUNK_PERSONS
 
 
 def _simulate(args: argparse.Namespace) -> int:
     cfg = SimConfig(
         persons=args.persons, days=args.days, seed=args.seed, start=args.start, layout=args.layout
     )
-    summary = simulate(cfg, Path(args.out), progress=not args.quiet)
+    summary = simulate(cfg, Path(args.out), progress=not args.quiet, chunk_persons=args.chunk_persons)
     print(
         f"{summary.persons} persons, {summary.sessions} visits, {summary.events} events, "
         f"{summary.store_transactions} store transactions, {summary.contacts} contacts, "
@@ -123,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="web/ and app/ as date= partitions, or as Segment's or RudderStack's bucket",
     )
     sim.add_argument("--out", default="data", help="writes OUT/landing and OUT/truth")
+    sim.add_argument(
+        "--chunk-persons", type=int, default=DEFAULT_CHUNK_PERSONS,
+        help="persons generated and written at once: memory grows with it, the files do not change",
+    )
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=_simulate)
 

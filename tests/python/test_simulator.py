@@ -24,14 +24,39 @@ def _digest(root: Path) -> dict[str, str]:
     return out
 
 
+def _bytes(root: Path) -> dict[str, str]:
+    """Digest of every file's bytes, gzip headers included."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+# four blocks of 100 customers, then the staff block
+SMALL = SimConfig(persons=400, days=21, seed=11, block_persons=100)
+
+
 @pytest.fixture(scope="module")
 def small_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
-    cfg = SimConfig(persons=400, days=21, seed=11)
     a, b, c = (tmp_path_factory.mktemp(n) for n in ("a", "b", "c"))
-    simulate(cfg, a, progress=False)
-    simulate(cfg, b, progress=False)
-    simulate(SimConfig(persons=400, days=21, seed=12), c, progress=False)
+    simulate(SMALL, a, progress=False)
+    simulate(SMALL, b, progress=False)
+    simulate(SimConfig(persons=400, days=21, seed=12, block_persons=100), c, progress=False)
     return _digest(a), _digest(b), _digest(c)
+
+
+def test_same_files_whatever_the_chunk(tmp_path: Path) -> None:
+    """Blocks generated one at a time, or three at a time, or all at once
+    (one chunk): byte for byte the same landing zone and truth."""
+    runs = []
+    for chunk in (100, 300, 10_000):
+        out = tmp_path / f"chunk{chunk}"
+        simulate(SMALL, out, progress=False, chunk_persons=chunk)
+        runs.append(_bytes(out))
+    assert len(runs[0]) > 50
+    assert any(name.startswith("truth/") for name in runs[0])
+    assert runs[0] == runs[1] == runs[2]
 
 
 def test_same_seed_same_files(small_runs: tuple[dict, dict, dict]) -> None:

@@ -124,6 +124,9 @@ class SimConfig:
     unknown_event_rate: float = 0.005
     shared_tablets: int = 0  # 0 = one per 2,000 persons, at least 1
     employee_card_scans: int = 0  # 0 = one per 100 persons, at least 20
+    # persons simulated together with one random generator (blocks.py): part of
+    # what is simulated, unlike the chunk (how many blocks are generated at once)
+    block_persons: int = 10_000
     rates: dict[str, float] = field(default_factory=dict)
     # how web/ and app/ are laid out: the contract's date= partitions, or the
     # bucket of Segment's or RudderStack's object-storage destination

@@ -10,7 +10,7 @@ from journey.simulate.arrays import BoolArray, FloatArray, IntArray, group_min
 from journey.simulate.config import SimConfig
 from journey.simulate.offline import StoreSales
 from journey.simulate.online import PersonMilestones
-from journey.simulate.population import N_INTERNAL, P, Population
+from journey.simulate.population import P, Population
 
 HOUR = 1 / 24
 EMAIL_EVENTS = ("sent", "delivered", "bounce", "open", "click", "unsubscribe", "spam_report")
@@ -38,17 +38,20 @@ def contacts(
     milestones: PersonMilestones,
     sales: StoreSales,
     rng: np.random.Generator,
+    cashier_card_used_at: float = np.inf,
 ) -> Contacts:
-    own_card = (sales.card_owner == sales.person) | (sales.card_owner == pop.n - 1)
+    """The block's contacts; the cashier's card (staff block) was first used
+    at cashier_card_used_at, their first scan in any block or own purchase."""
+    own_card = sales.card_owner == sales.person
     owner = sales.card_owner[own_card]
     card_at = group_min(owner, sales.local_t[own_card], pop.n)
+    card_at[pop.is_employee] = np.minimum(card_at[pop.is_employee], cashier_card_used_at)
     guest_contact = np.where(rng.random(pop.n) < 0.5, milestones.guest_email_at, np.inf)
     created = np.minimum.reduce(
         [milestones.signup_at, milestones.newsletter_at, card_at, guest_contact]
     )
-    internal = np.arange(pop.n) >= pop.n - N_INTERNAL
-    internal[-1] = False  # the employee has a loyalty account like anyone else
-    person = np.flatnonzero(np.isfinite(created) & ~internal)
+    # the QA testers have no contact; the employee has a loyalty account like anyone else
+    person = np.flatnonzero(np.isfinite(created) & ~pop.is_qa)
     n = len(person)
     flip = np.where(
         rng.random(n) < 0.05, created[person] + rng.uniform(1, cfg.days, n), np.inf

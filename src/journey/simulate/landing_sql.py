@@ -1,4 +1,4 @@
-"""The SQL that spells the simulated world as landing-zone rows (views over register_world)."""
+"""The SQL that spells the simulated world as landing-zone rows (views over the tables of blocks.generate)."""
 
 ZERO_ADID = "00000000-0000-0000-0000-000000000000"
 

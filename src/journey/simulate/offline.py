@@ -12,6 +12,20 @@ from journey.simulate.online import PersonMilestones, Sessions
 from journey.simulate.population import P, Population
 
 
+# card_owner of a sale where the cashier scanned their own card (the cashier
+# belongs to the staff block, not to the block of the customer)
+CASHIER = -2
+
+
+@dataclass
+class CashierShifts:
+    """The cashier's shift days (the same for every block) and how many
+    customers of this block they scan their card for."""
+
+    days: IntArray
+    scans: int
+
+
 @dataclass
 class StoreSales:
     """One row per till transaction; local_t is days since start on the store's clock."""
@@ -19,7 +33,7 @@ class StoreSales:
     person: IntArray  # the real customer
     store: IntArray
     local_t: FloatArray
-    card_owner: IntArray  # whose loyalty card was scanned, -1 if none
+    card_owner: IntArray  # whose loyalty card was scanned, -1 if none, CASHIER
     receipt_email: BoolArray  # the customer's e-receipt email was taken
     is_return: BoolArray
     original: IntArray  # for a return, the row it returns, else -1
@@ -36,6 +50,7 @@ def store_sales(
     sessions: Sessions,
     milestones: PersonMilestones,
     rng: np.random.Generator,
+    shifts: CashierShifts,
 ) -> StoreSales:
     lam = np.array([0.05, 0.0, 1.5, 0.03, 1.0, 0.0, 0.0])[pop.persona]
     count = rng.poisson(lam) + (pop.persona == P["store_only"])
@@ -71,7 +86,7 @@ def store_sales(
     has_email = pop.wants_account[person] | pop.wants_card[person]
     receipt = ~presents_card & has_email & (rng.random(n) < 0.5)
     person, store, local_t, card_owner, receipt = _cashier_scans(
-        cfg, pop, rng, person, store, local_t, card_owner, receipt
+        pop, rng, shifts, person, store, local_t, card_owner, receipt
     )
     n = len(person)
 
@@ -130,40 +145,43 @@ def _regular_sales(
 
 
 def _cashier_scans(
-    cfg: SimConfig,
     pop: Population,
     rng: np.random.Generator,
+    shifts: CashierShifts,
     person: IntArray,
     store: IntArray,
     local_t: FloatArray,
     card_owner: IntArray,
     receipt: BoolArray,
 ) -> tuple[IntArray, IntArray, FloatArray, IntArray, BoolArray]:
-    """The cashier (the last person) works shifts at the first store and scans
-    their own card for customers who show none, minutes apart, some of whom
-    give a receipt email; on a few shift days the cashier's own purchases are
-    made with the same card at another store."""
-    employee = pop.n - 1
+    """The cashier works shifts at the first store and scans their own card
+    for customers who show none, minutes apart, some of whom give a receipt
+    email; on a few shift days the cashier's own purchases (the staff block)
+    are made with the same card at another store."""
+    local_t, card_owner, store = local_t.copy(), card_owner.copy(), store.copy()
     no_card = np.flatnonzero(card_owner < 0)
-    n_scans = min(cfg.n_employee_scans, len(no_card))
+    n_scans = min(shifts.scans, len(no_card))
     scans = rng.choice(no_card, size=n_scans, replace=False)
-    n_shifts = int(np.clip(n_scans // 8, 1, max(1, cfg.days * 5 // 7)))
-    shifts = rng.choice(cfg.days, size=n_shifts, replace=False)
-    local_t = local_t.copy()
-    local_t[scans] = shifts[rng.integers(0, n_shifts, n_scans)] + rng.uniform(9 / 24, 17 / 24, n_scans)
-    card_owner = card_owner.copy()
-    card_owner[scans] = employee
-    store = store.copy()
+    on_day = shifts.days[rng.integers(0, len(shifts.days), n_scans)]
+    local_t[scans] = on_day + rng.uniform(9 / 24, 17 / 24, n_scans)
+    card_owner[scans] = CASHIER
     store[scans] = 0
-    own = min(3, n_shifts)
-    own_t = shifts[:own] + rng.uniform(10 / 24, 16 / 24, own)
-    return (
-        np.concatenate([person, np.full(own, employee)]),
-        np.concatenate([store, np.full(own, 1)]),
-        np.concatenate([local_t, own_t]),
-        np.concatenate([card_owner, np.full(own, employee)]),
-        np.concatenate([receipt, np.zeros(own, dtype=bool)]),
-    )
+    employee = np.flatnonzero(pop.is_employee)
+    if len(employee):
+        own = min(3, len(shifts.days))
+        own_t = shifts.days[:own] + rng.uniform(10 / 24, 16 / 24, own)
+        person = np.concatenate([person, np.full(own, employee[0])])
+        store = np.concatenate([store, np.full(own, 1)])
+        local_t = np.concatenate([local_t, own_t])
+        card_owner = np.concatenate([card_owner, np.full(own, employee[0])])
+        receipt = np.concatenate([receipt, np.zeros(own, dtype=bool)])
+    return person, store, local_t, card_owner, receipt
+
+
+def cashier_shift_days(cfg: SimConfig, rng: np.random.Generator) -> IntArray:
+    """The cashier's shift days: one per 8 scans, at most five days a week."""
+    n_shifts = int(np.clip(cfg.n_employee_scans // 8, 1, max(1, cfg.days * 5 // 7)))
+    return rng.choice(cfg.days, size=n_shifts, replace=False).astype(np.int64)
 
 
 def store_rows() -> list[tuple[str, str, str, str, str]]:

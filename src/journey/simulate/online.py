@@ -17,7 +17,7 @@ from journey.simulate.arrays import (
     segmented_cumsum,
 )
 from journey.simulate.config import CAMPAIGNS, CH, CHANNELS, PRODUCTS, SimConfig
-from journey.simulate.population import N_INTERNAL, P, Population
+from journey.simulate.population import P, Population
 
 APP = 3  # device number of the app install
 SHARED = 4  # device number of a family tablet shared by two account holders
@@ -100,7 +100,7 @@ class PersonMilestones:
     newsletter_at: FloatArray
     guest_email_at: FloatArray
     first_order_at: FloatArray
-    tablet_pair: IntArray  # family tablet number, -1 if none
+    tablet_pair: IntArray  # family tablet number (over the whole run), -1 if none
 
 
 def campaign_for(rng: np.random.Generator, channel: IntArray) -> IntArray:
@@ -119,14 +119,14 @@ def _depth(rng: np.random.Generator, n: int) -> IntArray:
 
 
 def organic_sessions(
-    cfg: SimConfig, pop: Population, rng: np.random.Generator
+    cfg: SimConfig, pop: Population, rng: np.random.Generator, tablets: int, first_tablet: int
 ) -> tuple[Sessions, PersonMilestones]:
-    """Visits people make on their own (not from an email click)."""
+    """Visits people make on their own (not from an email click). `tablets`
+    family tablets are shared inside this block, numbered from first_tablet."""
     base = np.array([1, 3, 0, 1, 4, 0, 0])[pop.persona]
     lam = np.array([1.0, 6.0, 0.4, 1.5, 8.0, 0.4, 0.0])[pop.persona]
     count = base + rng.poisson(lam)
-    qa = np.arange(pop.n) >= pop.n - N_INTERNAL
-    qa[-1] = False  # the employee only shops in the store
+    qa = pop.is_qa  # the employee only shops in the store
     count[qa] = 8
     person = np.repeat(np.arange(pop.n), count)
     persona = pop.persona[person]
@@ -172,10 +172,10 @@ def organic_sessions(
     depth = np.where(is_order, 5, _depth(rng, n))
 
     # the family tablets: two account holders who each log in on the same device
-    pairs = _shared_tablet_pairs(cfg, pop, rng)
+    pairs = _shared_tablet_pairs(pop, rng, tablets)
     pair_of = np.full(pop.n, -1, dtype=np.int64)
-    pair_of[pairs[:, 0]] = np.arange(len(pairs))
-    pair_of[pairs[:, 1]] = np.arange(len(pairs))
+    pair_of[pairs[:, 0]] = first_tablet + np.arange(len(pairs))
+    pair_of[pairs[:, 1]] = first_tablet + np.arange(len(pairs))
     # each holder's first web visit is on the tablet, so that both use it
     holder_web = (pair_of[person] >= 0) & ~is_app
     on_tablet = holder_web & ((rng.random(n) < 0.4) | first_true_in_group(person, holder_web))
@@ -224,15 +224,13 @@ def organic_sessions(
     return sessions, milestones
 
 
-def _shared_tablet_pairs(
-    cfg: SimConfig, pop: Population, rng: np.random.Generator
-) -> IntArray:
+def _shared_tablet_pairs(pop: Population, rng: np.random.Generator, tablets: int) -> IntArray:
     eligible = np.flatnonzero(
         pop.wants_account
         & np.isin(pop.persona, [P["loyal"], P["researcher"]])
         & (pop.country == 0)
     )
-    k = min(cfg.n_shared_tablets, len(eligible) // 2)
+    k = min(tablets, len(eligible) // 2)
     chosen = rng.choice(eligible, size=2 * k, replace=False)
     return chosen.reshape(k, 2).astype(np.int64)
 
@@ -304,15 +302,17 @@ def cookie_key(pop: Population, s: Sessions, pair_of: IntArray) -> IntArray:
     qa = pop.persona[p] == P["internal"]
     life = np.where(qa, 1, life)
     epoch = np.floor((s.start + pop.cookie_phase[p]) / life).astype(np.int64)
-    key = p * 100_000 + s.device * 10_000 + epoch
-    key = np.where(s.device == APP, p * 100_000 + APP * 10_000, key)
+    number = pop.first + p  # the person's number over the whole run
+    key = number * 100_000 + s.device * 10_000 + epoch
+    key = np.where(s.device == APP, number * 100_000 + APP * 10_000, key)
     return np.where(s.device == SHARED, -(pair_of[p] + 1), key)
 
 
 def explode_events(
-    pop: Population, s: Sessions, pair_of: IntArray, rng: np.random.Generator
+    pop: Population, s: Sessions, pair_of: IntArray, rng: np.random.Generator, first_order: int
 ) -> Events:
-    """Turn visits into their ordered events, and work out who is logged in."""
+    """Turn visits into their ordered events, and work out who is logged in.
+    Orders are numbered from first_order over the whole run."""
     n = len(s)
     slots = np.array(SLOTS)
     mask = np.zeros((n, len(slots)), dtype=bool)
@@ -363,7 +363,7 @@ def explode_events(
 
     is_order = kind == K["order"]
     order_id = np.full(m, -1, dtype=np.int64)
-    order_id[is_order] = 100_000 + np.arange(is_order.sum())
+    order_id[is_order] = 100_000 + first_order + np.arange(is_order.sum())
     return Events(
         session=session,
         kind=kind,

@@ -34,16 +34,23 @@ class Population:
     erased_at: FloatArray  # NaN when never erased
     home_store: IntArray
     acquisition: IntArray  # channel code of the first visit
+    is_qa: BoolArray  # the two QA testers (staff block only)
+    is_employee: BoolArray  # the cashier (staff block only)
+    first: int = 0  # person number of row 0: rows are persons first .. first + n - 1
 
     @property
     def n(self) -> int:
         return len(self.persona)
 
 
-def build_population(cfg: SimConfig, rng: np.random.Generator) -> Population:
-    n = cfg.persons + N_INTERNAL
+def build_population(
+    cfg: SimConfig, rng: np.random.Generator, first: int, n: int, staff: bool = False
+) -> Population:
+    """The persons first .. first + n - 1 of one block; the staff block holds
+    the N_INTERNAL internal persons (two QA testers, then the cashier)."""
     persona = pick(rng, PERSONA_SHARE, n)
-    persona[-N_INTERNAL:] = P["internal"]
+    if staff:
+        persona[:] = P["internal"]
     country = pick(rng, COUNTRY_SHARE, n)
     # people keep arriving through the window, fewer towards its end
     arrival = rng.uniform(0, cfg.days * 0.9, n)
@@ -68,7 +75,9 @@ def build_population(cfg: SimConfig, rng: np.random.Generator) -> Population:
     acquisition = pick(
         rng, (0.05, 0.2, 0.18, 0.3, 0.08, 0.0, 0.07, 0.05, 0.07, 0.0), n
     )
-    acquisition[-N_INTERNAL:] = 0
+    if staff:
+        acquisition[:] = 0
+    staff_rank = np.arange(n) if staff else np.full(n, -1)
     return Population(
         persona=persona,
         country=country,
@@ -87,4 +96,7 @@ def build_population(cfg: SimConfig, rng: np.random.Generator) -> Population:
         erased_at=erased_at,
         home_store=home_store.astype(np.int64),
         acquisition=acquisition,
+        is_qa=(staff_rank >= 0) & (staff_rank < N_INTERNAL - 1),
+        is_employee=staff_rank == N_INTERNAL - 1,
+        first=first,
     )

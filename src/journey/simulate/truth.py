@@ -85,14 +85,15 @@ from obs
 
 EMPLOYEE_CARD = """
 update observations set is_shared = true
-where identifier_type = 'loyalty_card'
-  and value = (select card_of(p) from persons where is_employee)
+where identifier_type = 'loyalty_card' and value = card_of({employee})
 """
 
 
 def evidence_groups(con: duckdb.DuckDBPyConnection) -> None:
     """Connected components of the identifiers that records tie together, leaving
-    out junk, shared and test identifiers that a correct resolver must not use."""
+    out junk, shared and test identifiers that a correct resolver must not use.
+    Run on one chunk: no usable identifier links two blocks (write_truth checks),
+    and a group is named after its smallest identifier hash, whatever the chunk."""
     con.execute(
         """
         create or replace table nodes as
@@ -124,13 +125,14 @@ def evidence_groups(con: duckdb.DuckDBPyConnection) -> None:
         """
         create or replace table identifiers_truth as
         with g as (
-            select n.*, l.grp, count(*) over (partition by l.grp) as group_size
+            select n.*, l.grp, count(*) over (partition by l.grp) as group_size,
+                min(hash(n.identifier_type, n.value)) over (partition by l.grp) as label
             from nodes as n inner join labels as l using (node)
         )
         select identifier_type, value as identifier_value, person_id,
             is_junk, is_shared, is_test,
             case when group_size > 1 and not (is_junk or is_shared or is_test)
-                then 'G' || grp::varchar end as evidence_group,
+                then 'G' || label::varchar end as evidence_group,
             group_size > 1 and not (is_junk or is_shared or is_test) as is_resolvable
         from g
         """
@@ -245,18 +247,49 @@ left join (
 """
 
 
-def write_truth(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
+TRUTH_TABLES = ("identifiers", "conversions", "sessions", "stages", "persons")
+
+
+def collect_truth(con: duckdb.DuckDBPyConnection, employee: int) -> None:
+    """One chunk's truth, added to the run's truth tables in the `acc` database."""
     con.execute(OBSERVATIONS)
-    con.execute(EMPLOYEE_CARD)
+    con.execute(EMPLOYEE_CARD.format(employee=employee))
     evidence_groups(con)
     for sql in (CONVERSIONS, SESSIONS, STAGES, PERSONS):
         con.execute(sql)
+    for name in TRUTH_TABLES:
+        con.execute(f"create table if not exists acc.{name} as from {name}_truth limit 0")
+        con.execute(f"insert into acc.{name} from {name}_truth")
+
+
+# An identifier seen in several blocks is junk, shared or a test account (the
+# employee's card, 'undefined'): one row for it, flagged.
+IDENTIFIERS = """
+select
+    identifier_type, identifier_value, min(person_id) as person_id,
+    bool_or(is_junk) as is_junk, bool_or(is_shared) as is_shared, bool_or(is_test) as is_test,
+    case when not bool_or(is_junk or is_shared or is_test) then min(evidence_group) end
+        as evidence_group,
+    bool_and(is_resolvable) as is_resolvable
+from acc.identifiers group by 1, 2
+"""
+
+
+def write_truth(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
+    """The run's truth as Parquet files, one per table, rows in sorted order."""
+    split = con.execute(
+        "select count(*) from (select 1 from acc.identifiers group by identifier_type, "
+        "identifier_value having count(*) > 1 and not bool_or(is_junk or is_shared or is_test))"
+    ).fetchone()[0]
+    if split:
+        raise RuntimeError(f"{split} usable identifiers link two blocks: evidence groups would split")
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for name in ("identifiers", "conversions", "sessions", "stages", "persons"):
+    for name in TRUTH_TABLES:
+        source = f"({IDENTIFIERS})" if name == "identifiers" else f"acc.{name}"
         con.execute(
-            f"copy (select * from {name}_truth order by all) "
+            f"copy (select * from {source} order by all) "
             f"to '{out / (name + '.parquet')}' (format parquet)"
         )
-        counts[name] = con.execute(f"select count(*) from {name}_truth").fetchone()[0]
+        counts[name] = con.execute(f"select count(*) from {source}").fetchone()[0]
     return counts

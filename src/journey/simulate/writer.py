@@ -1,15 +1,19 @@
 """Serialise the simulated world into the landing zone of CONTRACT.md.
 
 Python only decides who did what and when (integer keys, numpy arrays); DuckDB
-spells identifiers, builds the Segment JSON and writes gzipped NDJSON and CSV.
+spells identifiers, builds the Segment JSON and the CSV rows. A run writes one
+chunk of blocks at a time: each chunk's lines are appended to the files, so
+a file holds its rows block after block.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import zlib
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import duckdb
 import numpy as np
@@ -25,18 +29,9 @@ from journey.simulate.config import (
     STORES,
     SimConfig,
 )
-from journey.simulate.crm import EMAIL_EVENTS, Contacts, EmailEvents, NpsAnswers
-from journey.simulate.offline import StoreSales
-from journey.simulate.online import KINDS, Events, K, Sessions
-from journey.simulate.population import N_INTERNAL, Population
-
-
-def to_ts(start: datetime, days: np.ndarray) -> pa.Array:
-    """Days since start as millisecond timestamps (inf becomes null)."""
-    finite = np.isfinite(days)
-    ms = (np.where(finite, days, 0.0) * 86_400_000).astype(np.int64)
-    values = np.datetime64(start, "ms") + ms.astype("timedelta64[ms]")
-    return pa.array(values, mask=~finite)
+from journey.simulate.blocks import Tables
+from journey.simulate.crm import EMAIL_EVENTS
+from journey.simulate.online import KINDS
 
 
 def register(con: duckdb.DuckDBPyConnection, name: str, **cols: object) -> None:
@@ -90,149 +85,59 @@ def register_reference(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) 
     )
 
 
-def register_world(
-    con: duckdb.DuckDBPyConnection,
-    cfg: SimConfig,
-    pop: Population,
-    s: Sessions,
-    ev: Events,
-    sales: StoreSales,
-    c: Contacts,
-    mail: EmailEvents,
-    nps: NpsAnswers,
-    rng: np.random.Generator,
-) -> None:
-    """Expose every simulated table to DuckDB, with times as timestamps."""
-    start = cfg.start_ts
-    n = pop.n
-    register(
-        con,
-        "persons",
-        p=np.arange(n),
-        persona=pop.persona,
-        country=pop.country,
-        is_ios=pop.is_ios,
-        denies_tracking=pop.denies_tracking,
-        has_phone=pop.has_phone,
-        is_qa=np.arange(n) >= n - N_INTERNAL,
-        is_employee=np.arange(n) == n - 1,
-        erased_at=to_ts(start, np.where(np.isnan(pop.erased_at), np.inf, pop.erased_at)),
-        tablet_pair=np.full(n, -1),
-    )
-    late = rng.random(len(s)) < cfg.late_app_rate
-    register(
-        con,
-        "sessions",
-        s=np.arange(len(s)),
-        p=s.person,
-        started_at=to_ts(start, s.start),
-        device=s.device,
-        channel=s.channel,
-        campaign=s.campaign,
-        is_order=s.is_order,
-        email_send=s.email_send,
-        late_days=np.where(late, rng.uniform(0.05, 9.9, len(s)), 0.0),
-    )
-    m = len(ev.session)
-    dup = rng.random(m) < cfg.duplicate_rate
-    junk = rng.random(m)
-    register(
-        con,
-        "events",
-        e=np.arange(m),
-        s=ev.session,
-        kind=ev.kind,
-        ts=to_ts(start, ev.t),
-        cookie=ev.cookie,
-        logged_in=ev.logged_in,
-        traits=ev.traits,
-        order_id=ev.order_id,
-        product=ev.product,
-        quantity=ev.quantity,
-        variant=rng.integers(0, 20, m),
-        junk_anonymous=np.where(junk < cfg.junk_rate / 2, rng.integers(1, 4, m), 0),
-        junk_user=np.where(junk > 1 - cfg.junk_rate / 2, rng.integers(1, 5, m), 0),
-        malformed=rng.random(m) < cfg.malformed_url_rate,
-        # a collector crash cut a few page-view lines short: invalid JSON
-        truncated=(rng.random(m) < cfg.truncated_line_rate) & (ev.kind == K["extra_page"]),
-        duplicate_delay=pa.array(rng.choice([0.00001, 0.6, 1.5], m), mask=~dup),
-        jitter_ms=rng.integers(200, 3000, m),
-    )
-    register(
-        con,
-        "sales",
-        t=np.arange(len(sales.person)),
-        p=sales.person,
-        store=sales.store,
-        local_at=to_ts(start, sales.local_t),
-        card_owner=sales.card_owner,
-        receipt_email=sales.receipt_email,
-        is_return=sales.is_return,
-        original=sales.original,
-        bad_date=sales.bad_date,
-        bad_amount=sales.bad_amount,
-    )
-    register(
-        con,
-        "sale_lines",
-        t=sales.line_txn,
-        product=sales.line_product,
-        quantity=sales.line_quantity,
-    )
-    register(
-        con,
-        "contacts",
-        c=np.arange(len(c.person)),
-        p=c.person,
-        created_at=to_ts(start, c.created_at),
-        has_customer_id=c.has_customer_id,
-        card_at=to_ts(start, c.card_at),
-        consent=c.consent,
-        consent_flip_at=to_ts(start, c.consent_flip_at),
-        erased_at=to_ts(start, c.erased_at),
-        is_duplicate=c.is_duplicate,
-        variant=rng.integers(0, 20, len(c.person)),
-    )
-    register(
-        con,
-        "mail",
-        m=np.arange(len(mail.contact)),
-        c=mail.contact,
-        campaign=mail.campaign,
-        kind=mail.kind,
-        ts=to_ts(start, mail.t),
-    )
-    register(con, "nps", c=nps.contact, ts=to_ts(start, nps.t), score=nps.score)
+def register_tables(con: duckdb.DuckDBPyConnection, tables: Tables) -> None:
+    """Expose one chunk's simulated tables to DuckDB (blocks.generate)."""
+    for name, columns in tables.items():
+        register(con, name, **columns)
 
 
 def _iso(col: str) -> str:
     return f"strftime({col}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'"
 
 
-def _write_partitioned(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> None:
-    """One gzipped NDJSON file per collector day (`date=YYYY-MM-DD/part-0.jsonl.gz`).
+class GzipDays:
+    """The gzipped NDJSON files of one source, one per collector day
+    (`date=YYYY-MM-DD/part-0.jsonl.gz`), each one gzip stream that grows as
+    the blocks' lines arrive. zlib's output depends only on the bytes fed in,
+    not on how they are split, so the files are the same whatever the chunk."""
 
-    DuckDB's JSON writer cannot partition, so each event is serialised with
-    to_json and written as a one-column, unquoted CSV, which is NDJSON.
-    One thread keeps the files byte-identical from run to run.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    con.execute("set threads = 1")
-    con.execute(
-        f"""
-        copy (
-            select line, day as date from {table} order by day, sort_key, e
-        ) to '{folder}' (
-            format csv, header false, quote '', escape '', delimiter '\x01',
-            partition_by (date), compression gzip, overwrite_or_ignore,
-            filename_pattern 'part-{{i}}', file_extension 'jsonl.gz'
-        )
-        """
-    )
-    con.execute("reset threads")
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._open: dict[str, tuple[BinaryIO, Any]] = {}
+
+    def write(self, day: str, data: memoryview) -> None:
+        if day not in self._open:
+            path = self.folder / f"date={day}" / "part-0.jsonl.gz"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._open[day] = (path.open("wb"), zlib.compressobj(6, zlib.DEFLATED, 31))
+        handle, packer = self._open[day]
+        handle.write(packer.compress(data))
+
+    def close(self) -> None:
+        for handle, packer in self._open.values():
+            handle.write(packer.flush())
+            handle.close()
+        self._open.clear()
 
 
-def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
+def _stream_lines(con: duckdb.DuckDBPyConnection, query: str, files: GzipDays) -> None:
+    """Feed the (day, line) rows of a query, ordered by day inside each block,
+    to the day files, without turning lines into Python objects: each run of
+    one day in a batch is a slice of the Arrow string buffer."""
+    reader = con.execute(query).fetch_record_batch(100_000)
+    for batch in reader:
+        days = batch.column(0).to_numpy(zero_copy_only=False)
+        lines = batch.column(1)
+        width = np.int64 if pa.types.is_large_string(lines.type) else np.int32
+        ends = np.frombuffer(lines.buffers()[1], dtype=width)[lines.offset : lines.offset + len(lines) + 1]
+        data = memoryview(lines.buffers()[2])
+        cuts = np.concatenate([[0], np.flatnonzero(days[1:] != days[:-1]) + 1, [len(days)]])
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            files.write(str(days[a]), data[int(ends[a]) : int(ends[b])])
+
+
+def write_events(con: duckdb.DuckDBPyConnection, cfg: SimConfig, files: dict[str, GzipDays]) -> None:
+    """One chunk's web and app events, appended to their day files."""
     con.execute(
         landing_sql.PERSON_IDS.format(first_internal=cfg.persons, zero=landing_sql.ZERO_ADID)
     )
@@ -293,23 +198,19 @@ def write_events(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> N
             for key, expr in landing_sql.VENDOR_FIELDS.get((cfg.layout, platform), [])
         ]
         payload = ",\n".join(f"'{key}': {expr}" for key, expr in fields)
-        con.execute(
+        _stream_lines(
+            con,
             f"""
-            create or replace table {platform}_out as
             select
-                strftime(delivered_at, '%Y-%m-%d') as day,
-                delivered_at as sort_key,
-                e,
+                delivered_at::date as day,
                 case when truncated
                     then left(to_json({{{payload}}})::varchar, 60)
-                    else to_json({{{payload}}})::varchar end as line
+                    else to_json({{{payload}}})::varchar end || chr(10) as line
             from ev_delivered where is_app = {platform == "app"}
-            """
+            order by day, blk, delivered_at, e
+            """,
+            files[platform],
         )
-        _write_partitioned(con, f"{platform}_out", out / platform)
-        con.execute(f"drop table {platform}_out")
-        if cfg.layout != "contract":
-            _vendor_layout(out / platform, platform, cfg.layout)
 
 
 def _vendor_context(context: str, platform: str, layout: str) -> str:
@@ -327,7 +228,7 @@ def _vendor_context(context: str, platform: str, layout: str) -> str:
     return context.rstrip()[:-1] + ", " + extra + "}"
 
 
-def _vendor_layout(folder: Path, platform: str, layout: str) -> None:
+def vendor_layout(folder: Path, platform: str, layout: str) -> None:
     """Move the `date=` partitions into the bucket layout a vendor's object
     storage destination writes (CONTRACT.md): Segment's
     `[prefix/]segment-logs/<source-id>/<day as epoch ms>/<file>.gz`, or
@@ -351,9 +252,26 @@ def _vendor_layout(folder: Path, platform: str, layout: str) -> None:
             path.parent.rmdir()
 
 
+def _append_csv(part: Path, target: Path) -> None:
+    """Add a CSV part's rows to target, which starts with the part's header."""
+    data = part.read_bytes()
+    if target.exists():
+        with target.open("ab") as handle:
+            handle.write(data[data.find(b"\n") + 1 :])
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    part.unlink()
+
+
 def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """Append one chunk's rows of a CSV file (the header once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"copy ({query}) to '{path}' (header, delimiter ',')")
+    part = path.with_name(f".{path.name}.part")
+    con.execute("set threads = 1")
+    con.execute(f"copy ({query}) to '{part}' (header, delimiter ',')")
+    con.execute("reset threads")
+    _append_csv(part, path)
 
 
 def write_crm(con: duckdb.DuckDBPyConnection, out: Path, snapshot_days: list[int], cfg: SimConfig) -> None:
@@ -406,7 +324,7 @@ def write_crm(con: duckdb.DuckDBPyConnection, out: Path, snapshot_days: list[int
                 {_iso('m.ts')} as occurred_at
             from mail as m inner join email_kinds as k on k.i = m.kind
             where strftime(m.ts, '%Y-%m') = '{month}'
-            order by m.ts, m.m
+            order by m.blk, m.ts, m.m
             """,
             out / "crm" / "email_events" / f"email_events_{month}.csv",
         )
@@ -422,22 +340,29 @@ def write_crm(con: duckdb.DuckDBPyConnection, out: Path, snapshot_days: list[int
                     when 2 then 'Lovely mugs, slow shipping' else 'Great store staff' end
                     as comment
             from nps as n where strftime(n.ts, '%Y-%m') = '{month}'
+            order by n.blk, n.ts, n.c
             """,
             out / "surveys" / f"nps_{month}.csv",
         )
 
 
-def write_pos(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
-    """Store master, then one transactions and one lines file per store and day."""
+def write_stores(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    """The store master file."""
     _copy_csv(
         con,
         "select store_id, store_name, city, country, timezone from stores order by i",
         out / "pos" / "stores" / "stores.csv",
     )
+
+
+def write_pos(con: duckdb.DuckDBPyConnection, out: Path, done: dict[int, int]) -> None:
+    """One chunk's transactions and lines, appended to the file of their store
+    and day; transaction numbers go on per store from the `done` earlier ones."""
+    register(con, "store_done", store=np.array(list(done)), done=np.array(list(done.values())))
     con.execute(
         """
         create or replace table sale_amounts as
-        select l.t, sum(round(pr.price_eur / r.eur_per_unit, 2) * l.quantity) as total
+        select l.t, sum(round(pr.price_eur / r.eur_per_unit, 2)::decimal(18, 2) * l.quantity)::double as total
         from sale_lines as l
         inner join sales as s using (t)
         inner join stores as st on st.i = s.store
@@ -451,16 +376,19 @@ def write_pos(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None
         create or replace table pos_out as
         select
             s.*, st.store_id, st.currency, st.timezone,
-            st.store_id || '-' || lpad(
-                (row_number() over (partition by s.store order by s.local_at, s.t))::varchar,
+            st.store_id || '-' || lpad((sd.done + row_number() over (
+                partition by s.store order by s.blk, s.local_at, s.t))::varchar,
                 7, '0') as transaction_id,
             strftime(s.local_at, '%Y-%m-%d') as local_day,
             a.total
         from sales as s
         inner join stores as st on st.i = s.store
+        inner join store_done as sd on sd.store = s.store
         inner join sale_amounts as a using (t)
         """
     )
+    for store, count in con.execute("select store, count(*) from pos_out group by 1").fetchall():
+        done[store] += count
     file_key = "p.store_id || '_' || p.local_day as file_key"
     _copy_per_file(
         con,
@@ -516,8 +444,20 @@ def _copy_per_file(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> 
     )
     con.execute("reset threads")
     for part in sorted(staging.glob("file_key=*/part-0.csv")):
-        part.rename(folder / (part.parent.name.removeprefix("file_key=") + ".csv"))
+        _append_csv(part, folder / (part.parent.name.removeprefix("file_key=") + ".csv"))
     shutil.rmtree(staging)
+
+
+def count_visits(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep one chunk's paid visits per campaign and day, for the spend files."""
+    con.execute(
+        """
+        create table if not exists visit_days (campaign bigint, day date, visits bigint);
+        insert into visit_days
+        select case when channel in (2, 3, 8) then campaign end, started_at::date, count(*)
+        from sessions group by all
+        """
+    )
 
 
 def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np.random.Generator) -> None:
@@ -527,10 +467,10 @@ def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np
         """
         select c.i, d.day, coalesce(v.visits, 0) as visits
         from campaigns as c
-        cross join (select distinct started_at::date as day from sessions) as d
+        cross join (select distinct day from visit_days) as d
         left join (
-            select campaign, started_at::date as day, count(*) as visits
-            from sessions where channel in (2, 3, 8) group by 1, 2
+            select campaign, day, sum(visits) as visits
+            from visit_days where campaign is not null group by 1, 2
         ) as v on v.campaign = c.i and v.day = d.day
         where c.platform <> ''
         order by d.day, c.i
@@ -545,7 +485,7 @@ def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np
     con.execute(
         "create or replace table spend_keys as select row_number() over () - 1 as k, i, day from "
         "(select c.i, d.day from campaigns as c cross join "
-        "(select distinct started_at::date as day from sessions) as d where c.platform <> '' "
+        "(select distinct day from visit_days) as d where c.platform <> '' "
         "order by d.day, c.i)"
     )
     months = sorted({str(np.datetime64(cfg.start, "D") + d)[:7] for d in range(cfg.days)})
