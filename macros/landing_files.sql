@@ -111,3 +111,12 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+{% macro landing_path(column) -%}
+    {#- A landing file's path below the landing root (JOURNEY_LANDING_PATH),
+        e.g. `pos/transactions/PAR-01_2026-01-05.csv`: what row keys hash, so
+        that a row keeps its key wherever the zone is mounted. -#}
+    {%- set root = env_var('JOURNEY_LANDING_PATH', 'data/landing').rstrip('/') -%}
+    {%- set pattern = '^' ~ modules.re.escape(root) ~ '/+' -%}
+    regexp_replace({{ column }}, '{{ pattern | replace("'", "''") }}', '')
+{%- endmacro %}

@@ -57,6 +57,19 @@ def read_floor(root: Path, threads: str) -> int:
 class Measure:
     seconds: float
     peak_mib: float
+    peak_spill_mib: float = 0.0  # largest size of the watched spill folder
+
+
+def folder_mib(folder: Path) -> float:
+    """Size of the files under folder (0 when it does not exist)."""
+    total = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.stat(os.path.join(dirpath, name)).st_size
+            except FileNotFoundError:
+                pass  # a spill file removed while we looked
+    return total / 2**20
 
 
 class StepFailed(RuntimeError):
@@ -71,20 +84,29 @@ def failure_report(output: str, limit: int = 6000) -> str:
     return text[-limit:].strip() or "(no output)"
 
 
-def _run(argv: list[str], env: dict[str, str], log: Path) -> Measure:
+def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = None) -> Measure:
     """Run one step in its own process, its output in `log` (a pipe could fill
-    and stall the step), and measure its wall time and peak memory."""
+    and stall the step), and measure its wall time and peak memory; with
+    `spill`, the largest size that folder reached (looked at once a second)."""
     start = time.perf_counter()
+    peak_spill = 0.0
     with log.open("w") as out:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        while spill is not None:
+            found, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if found:
+                break
+            peak_spill = max(peak_spill, folder_mib(spill))
+            time.sleep(1)
+        else:
+            _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise StepFailed(
             f"{' '.join(Path(a).name for a in argv[:2])} failed (whole output in {log}):\n"
             + failure_report(log.read_text(errors="replace"))
         )
-    return Measure(seconds, usage.ru_maxrss / 1024)
+    return Measure(seconds, usage.ru_maxrss / 1024, peak_spill)
 
 
 def node_times(run_results: Path, slowest: int = 10) -> list[str]:
@@ -105,7 +127,9 @@ def node_times(run_results: Path, slowest: int = 10) -> list[str]:
 
 def _median(values: list[Measure]) -> Measure:
     return Measure(
-        statistics.median(m.seconds for m in values), statistics.median(m.peak_mib for m in values)
+        statistics.median(m.seconds for m in values),
+        statistics.median(m.peak_mib for m in values),
+        statistics.median(m.peak_spill_mib for m in values),
     )
 
 
@@ -152,16 +176,19 @@ def run_bench(
         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
     ]  # fmt: skip
 
+    # DuckDB spills to <database>.tmp beside the database dbt builds
+    spill_folder = Path(str(build_path(Path(env["JOURNEY_DUCKDB_PATH"]))) + ".tmp")
+    memory_limit = env.get("JOURNEY_MEMORY_LIMIT", "8GB")
     sims, floors, builds = [], [], []
     for i in range(repeat):
         print(f"run {i + 1}/{repeat}: simulate", flush=True)
-        sims.append(_run(simulate, env, workdir / "simulate.log"))
+        sims.append(_run(simulate, env, workdir / "simulate.log", workdir / "data" / ".simulate.tmp"))
         print(f"run {i + 1}/{repeat}: read floor", flush=True)
         floors.append(_run(floor, env, workdir / "floor.log"))
         for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), build_path(Path(env["JOURNEY_DUCKDB_PATH"]))):
             stale.unlink(missing_ok=True)  # each build starts from nothing
         print(f"run {i + 1}/{repeat}: dbt build", flush=True)
-        builds.append(_run(build, env, workdir / "build.log"))
+        builds.append(_run(build, env, workdir / "build.log", spill_folder))
 
     sim, fl, bu = _median(sims), _median(floors), _median(builds)
     con = duckdb.connect(env["JOURNEY_DUCKDB_PATH"], read_only=True)
@@ -175,16 +202,17 @@ def run_bench(
         "",
         f"Written by `journey bench --persons {persons} --days {days} --seed {seed} --repeat {repeat}`"
         f" on {time.strftime('%Y-%m-%d')}; version {version('customer-journey-warehouse')}"
-        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}. Medians of {repeat} runs,"
+        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}, DuckDB memory_limit"
+        f" {memory_limit} (JOURNEY_MEMORY_LIMIT). Medians of {repeat} runs,"
         " each step in its own process; the ratio compares medians of the same run.",
         "",
-        f"raw landing rows: {raw_rows:,}",
+        f"raw landing rows: {raw_rows:,} ({folder_mib(workdir / 'data' / 'landing'):,.0f} MiB of files)",
         "",
-        "| step | wall s | peak MiB |",
-        "|---|---:|---:|",
-        f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} |",
-        f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} |",
-        f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} |",
+        "| step | wall s | peak MiB | peak spill MiB |",
+        "|---|---:|---:|---:|",
+        f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} | {sim.peak_spill_mib:.0f} |",
+        f"| read raw landing zone once (floor) | {fl.seconds:.1f} | {fl.peak_mib:.0f} | |",
+        f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} | {bu.peak_spill_mib:.0f} |",
         "",
         f"build / floor: {bu.seconds / fl.seconds:.1f}x",
         "",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from journey.bench import failure_report
+from journey.bench import _run, failure_report, folder_mib
 
 
 def test_a_failed_build_prints_dbts_own_error(tmp_path: Path) -> None:
@@ -81,3 +81,19 @@ def test_the_markov_bench_counts_the_moves_the_model_solves(tmp_path: Path) -> N
     )
     _, effects = exact_effects(csv, copies=3)
     assert effects == {"C1": pytest.approx(0.5), "C2": pytest.approx(1.0), "C3": pytest.approx(1.0)}
+
+
+def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> None:
+    """The bench looks at a step's spill folder while it runs: the peak it
+    reports is the largest size the folder had, even if the step empties it."""
+    spill = tmp_path / "spill"
+    step = (
+        "import os, time, pathlib; d = pathlib.Path(os.environ['SPILL']); d.mkdir();"
+        "(d / 'a.tmp').write_bytes(b'x' * 3 * 2**20); time.sleep(2.5); (d / 'a.tmp').unlink()"
+    )
+    measured = _run(
+        [sys.executable, "-c", step], {**os.environ, "SPILL": str(spill)}, tmp_path / "log", spill
+    )
+    assert 3.0 <= measured.peak_spill_mib < 3.1
+    assert folder_mib(spill) == 0
+    assert measured.seconds >= 2.5

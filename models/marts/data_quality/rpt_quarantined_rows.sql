@@ -17,7 +17,7 @@ unioned as (
 final as (
     select
         {{ surrogate_key([
-            'source_name', 'entity', 'source_file', 'row_hash'
+            'source_name', 'entity', landing_path('source_file'), 'row_hash'
         ]) }}
             as quarantined_row_id,
         source_name,

@@ -18,7 +18,7 @@ typed as (
         source.filename as source_file,
         source.layout_reason,
         {{ surrogate_key([
-            'source.filename', 'source.date', 'source.platform',
+            landing_path('source.filename'), 'source.date', 'source.platform',
             'source.campaign_id', 'source.spend'
         ]) }} as row_hash,
         try_cast(source.date as date) as spend_date,

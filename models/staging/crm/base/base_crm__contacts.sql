@@ -17,7 +17,7 @@ typed as (
         filename as source_file,
         layout_reason,
         {{ surrogate_key([
-            'filename', 'contact_id', 'customer_id', 'email', 'updated_at'
+            landing_path('filename'), 'contact_id', 'customer_id', 'email', 'updated_at'
         ]) }} as row_hash,
         try_cast(
             regexp_extract(filename, '(\d{4}-\d{2}-\d{2})\.csv$', 1) as date

@@ -14,7 +14,7 @@ typed as (
         filename as source_file,
         layout_reason,
         {{ surrogate_key([
-            'filename', 'event_id', 'event_type', 'occurred_at'
+            landing_path('filename'), 'event_id', 'event_type', 'occurred_at'
         ]) }}
             as row_hash,
         {{ normalize_identifier('event_id') }} as email_event_id,

@@ -13,7 +13,9 @@ typed as (
     select
         filename as source_file,
         layout_reason,
-        {{ surrogate_key(['filename', 'store_id', 'timezone']) }} as row_hash,
+        {{ surrogate_key([
+            landing_path('filename'), 'store_id', 'timezone'
+        ]) }} as row_hash,
         nullif(trim(store_id), '') as store_id,
         nullif(trim(store_name), '') as store_name,
         nullif(trim(city), '') as city,

@@ -28,7 +28,7 @@ typed as (
         filename as source_file,
         layout_reason,
         {{ surrogate_key([
-            'filename', 'transaction_id', 'line_no', 'product_id', 'quantity',
+            landing_path('filename'), 'transaction_id', 'line_no', 'product_id', 'quantity',
             'unit_price'
         ]) }} as row_hash,
         nullif(trim(transaction_id), '') as transaction_id,

@@ -39,7 +39,7 @@ typed as (
         source.filename as source_file,
         source.layout_reason,
         {{ surrogate_key([
-            'source.filename', 'source.transaction_id', 'source.occurred_at',
+            landing_path('source.filename'), 'source.transaction_id', 'source.occurred_at',
             'source.total_amount'
         ]) }} as row_hash,
         nullif(trim(source.transaction_id), '') as transaction_id,

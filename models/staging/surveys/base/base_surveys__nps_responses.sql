@@ -13,7 +13,9 @@ typed as (
     select
         filename as source_file,
         layout_reason,
-        {{ surrogate_key(['filename', 'response_id', 'submitted_at']) }}
+        {{ surrogate_key([
+            landing_path('filename'), 'response_id', 'submitted_at'
+        ]) }}
             as row_hash,
         nullif(trim(response_id), '') as response_id,
         {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}
