@@ -76,7 +76,7 @@ def install_macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
             else email_of(p, country) || ' ' end;
         create or replace macro card_of(p) as 'LC-' || (100000 + p)::varchar;
         create or replace macro contact_of(c) as 'C-' || (10000 + c)::varchar;
-        create or replace macro esp_of(c) as substr(hx('esp', c), 1, 8);
+        create or replace macro esp_of(c) as substr(hx('esp', c), 1, 16);
         create or replace macro ip_of(p) as
             (20 + (p * 37) % 200)::varchar || '.' || ((p * 11) % 250)::varchar || '.'
             || (p % 250)::varchar || '.' || (1 + (p * 7) % 250)::varchar;

@@ -278,11 +278,12 @@ from acc.identifiers group by 1, 2
 def write_truth(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     """The run's truth as Parquet files, one per table, rows in sorted order."""
     split = con.execute(
-        "select count(*) from (select 1 from acc.identifiers group by identifier_type, "
-        "identifier_value having count(*) > 1 and not bool_or(is_junk or is_shared or is_test))"
-    ).fetchone()[0]
+        "select identifier_type, count(*) from (select identifier_type from acc.identifiers "
+        "group by identifier_type, identifier_value "
+        "having count(*) > 1 and not bool_or(is_junk or is_shared or is_test)) group by 1"
+    ).fetchall()
     if split:
-        raise RuntimeError(f"{split} usable identifiers link two blocks: evidence groups would split")
+        raise RuntimeError(f"usable identifiers link two blocks (type, count): {split}")
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in TRUTH_TABLES:
