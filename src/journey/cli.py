@@ -53,7 +53,10 @@ def _bench(args: argparse.Namespace) -> int:
         f"build-{args.persons}x{args.days}.md"
     )
     try:
-        return run_bench(args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report)
+        landing = Path(args.landing) if args.landing else None
+        return run_bench(
+            args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report, landing
+        )
     except StepFailed as failed:
         print(failed, file=sys.stderr)
         return 1
@@ -161,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     bench.add_argument("--workdir", default="bench", help="scratch folder")
+    bench.add_argument(
+        "--landing",
+        help="build: this landing zone instead of simulating one (a kept simulated zone, your own exports)",
+    )
     bench.add_argument(
         "--report", help="build: the Markdown report to write (docs/benchmarks/build-<persons>x<days>.md)"
     )
