@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from journey.bench import _run, failure_report, folder_mib
@@ -97,3 +98,24 @@ def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> No
     assert 3.0 <= measured.peak_spill_mib < 3.1
     assert folder_mib(spill) == 0
     assert measured.seconds >= 2.5
+
+
+def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> None:
+    """`--landing`: the example zone is read and built as it is; the report
+    names the zone, counts its raw rows and says nothing was simulated."""
+    from conftest import EXAMPLE_LANDING
+
+    report = tmp_path / "report.md"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "journey"), "bench", "--persons", "0", "--repeat", "1",
+         "--workdir", str(tmp_path / "work"), "--landing", str(EXAMPLE_LANDING), "--report", str(report)],
+        env={**os.environ, "DO_NOT_TRACK": "1"}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = report.read_text()
+    assert f"| simulate | not run: the zone in {EXAMPLE_LANDING} |" in text
+    assert not (tmp_path / "work" / "data").exists()
+    rows = duckdb.connect(str(tmp_path / "work" / "bench.duckdb"), read_only=True).execute(
+        "select sum(rows_in_files) from marts.rpt_row_accounting"
+    ).fetchone()[0]
+    assert rows > 0 and f"raw landing rows: {rows:,} (" in text
