@@ -203,10 +203,10 @@ def run_bench(
         builds.append(_run(build, env, workdir / "build.log", spill_folder))
 
     fl, bu = _median(floors), _median(builds)
+    sim = _median(sims) if sims else None
     simulated = (
-        f"| simulate | {_median(sims).seconds:.1f} | {_median(sims).peak_mib:.0f} | "
-        f"{_median(sims).peak_spill_mib:.0f} |"
-        if sims else f"| simulate | not run: the zone in {landing} | | |"
+        f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} | {sim.peak_spill_mib:.0f} |"
+        if sim else f"| simulate | not run: the zone in {landing} | | |"
     )
     con = duckdb.connect(env["JOURNEY_DUCKDB_PATH"], read_only=True)
     raw_rows = con.execute("select sum(rows_in_files) from marts.rpt_row_accounting").fetchone()[0]

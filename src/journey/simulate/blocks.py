@@ -87,6 +87,11 @@ def plan(cfg: SimConfig) -> list[Block]:
     return blocks
 
 
+def cashier(cfg: SimConfig) -> int:
+    """The cashier's person number: the last of the staff block."""
+    return cfg.persons + N_INTERNAL - 1
+
+
 def shift_days(cfg: SimConfig) -> np.ndarray:
     return offline.cashier_shift_days(cfg, np.random.default_rng([cfg.seed, _SHARED_STREAM]))
 
@@ -186,7 +191,6 @@ def generate(cfg: SimConfig, block: Block, shifts: np.ndarray, done: Counters) -
         "jitter_ms": rng.integers(200, 3000, m),
     }
     t = len(sales.person)
-    employee = cfg.persons + N_INTERNAL - 1
     card_owner = np.where(sales.card_owner >= 0, first + sales.card_owner, sales.card_owner)
     tables["sales"] = {
         "t": done.sales + np.arange(t),
@@ -194,7 +198,7 @@ def generate(cfg: SimConfig, block: Block, shifts: np.ndarray, done: Counters) -
         "p": first + sales.person,
         "store": sales.store,
         "local_at": to_ts(start, sales.local_t),
-        "card_owner": np.where(card_owner == CASHIER, employee, card_owner),
+        "card_owner": np.where(card_owner == CASHIER, cashier(cfg), card_owner),
         "receipt_email": sales.receipt_email,
         "is_return": sales.is_return,
         "original": np.where(sales.original >= 0, done.sales + sales.original, -1),

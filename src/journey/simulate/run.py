@@ -80,7 +80,6 @@ def simulate(
     shifts = blocks.shift_days(cfg)
     done = blocks.Counters()
     store_done = {store: 0 for store in range(len(STORES))}
-    employee = cfg.persons + N_INTERNAL - 1
     for group in groups:
         parts = []
         for block in group:
@@ -92,7 +91,7 @@ def simulate(
         writer.write_crm(con, landing, crm.snapshot_days(cfg), cfg)
         writer.write_pos(con, landing, store_done)
         writer.count_visits(con)
-        collect_truth(con, employee)
+        collect_truth(con, blocks.cashier(cfg))
         bar.update(len(group))
     for platform, day_files in files.items():
         day_files.close()
