@@ -81,6 +81,12 @@
     {{ return(files.columns[0].values() | list) }}
 {%- endmacro %}
 
+{% macro landing_file_list(relation) -%}
+    {#- The files a source's pattern matches, as a relation with one column,
+        source_file; none while parsing. -#}
+    (select file as source_file from glob('{{ landing_glob(relation) }}'))
+{%- endmacro %}
+
 {% macro gzip_files(relation) -%}
     {#- Every file of a gzipped source: its size, whether it is gzip, and the
         uncompressed size its gzip trailer (ISIZE, the last four bytes, little

@@ -95,11 +95,17 @@
 {%- set anonymous_type = 'anonymous_id' if platform == 'web' else 'install_id' -%}
 with
 
-files as (
-    {{ gzip_files(source_relation) }}
+file_days as (
+    -- the received day, read from each file's folder once per file
+    select
+        source_file,
+        {{ received_day('source_file') }} as partition_date
+    from {{ landing_file_list(source_relation) }}
 ),
 
 read_lines as (
+    -- read once, in one pass: what a file held beyond the lines read is
+    -- accounted for per file (macro segment_event_files)
     select
         filename as source_file,
         line
@@ -108,85 +114,20 @@ read_lines as (
     ) }}
 ),
 
-read_files as (
-    select
-        source_file,
-        count(*) as lines_read,
-        coalesce(sum(strlen(line)), 0) as bytes_read
-    from read_lines
-    group by source_file
-),
-
--- A file read whole holds what its gzip trailer states: the bytes read plus
--- one or two line-end bytes per line (the last line may lack one), modulo
--- 2^32; line_end_bytes is what is left for them. A file that is not gzip, or that holds more than was read (a gzip
--- cut short, a line over the reader's 2 MB limit), is one row with a reason.
-measured_files as (
-    select
-        files.*,
-        coalesce(read_files.lines_read, 0) as lines_read,
-        (
-            (
-                files.stated_bytes - coalesce(read_files.bytes_read, 0)
-                - coalesce(read_files.lines_read, 0)
-            ) % 4294967296 + 4294967296
-        ) % 4294967296 as line_end_bytes
-    from files
-    left join read_files on files.source_file = read_files.source_file
-),
-
-unread_files as (
-    select
-        source_file,
-        case
-            when not is_gzip
-                then 'file is not gzip-compressed (named .gz)'
-            else 'gzip file only partly readable (cut short, or a line over'
-                || ' 2 MB): the rest of it is lost'
-        end as unread_reason
-    from measured_files
-    where
-        file_bytes > 0
-        and (
-            not is_gzip
-            or stated_bytes is null
-            or not (
-                line_end_bytes <= lines_read
-                or line_end_bytes = 4294967295
-            )
-        )
-),
-
-file_days as (
-    -- the received day, read from each file's folder once per file
-    select
-        source_file,
-        {{ received_day('source_file') }} as partition_date
-    from measured_files
-),
-
-lines as (
+validated as (
     select
         source_file,
         line,
-        json_valid(line) as is_valid_json,
-        cast(null as varchar) as unread_reason
+        json_valid(line) as is_valid_json
     from read_lines
-    union all
-    select
-        source_file,
-        cast(null as varchar) as line,
-        false as is_valid_json,
-        unread_reason
-    from unread_files
 ),
 
 extracted as (
     select
         source_file,
-        md5(coalesce(line, unread_reason)) as row_hash,
+        md5(line) as row_hash,
+        strlen(line) as line_bytes,
         is_valid_json,
-        unread_reason,
         case when is_valid_json then
             json_extract_string(line, [
             {%- for _, path in segment_paths %}
@@ -194,15 +135,15 @@ extracted as (
             {%- endfor %}
             ])
         end as f
-    from lines
+    from validated
 ),
 
 fields as (
     select
         source_file,
         row_hash,
+        line_bytes,
         is_valid_json,
-        unread_reason,
         {%- for name, _ in segment_paths %}
         f[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
         {%- endfor %}
@@ -213,8 +154,8 @@ typed as (
     select
         fields.source_file,
         fields.row_hash,
+        fields.line_bytes,
         fields.is_valid_json,
-        fields.unread_reason,
         '{{ platform }}' as platform,
         file_days.partition_date,
         {{ normalize_identifier('raw_message_id') }} as message_id,
@@ -300,13 +241,7 @@ converted as (
         {{ eur_per_unit('typed.currency', 'rates.eur_per_unit') }}
             as eur_per_unit,
         {{ to_eur('typed.revenue', 'typed.currency', 'rates.eur_per_unit') }}
-            as revenue_eur,
-        -- a byte-identical line twice in one file is at-least-once delivery
-        -- too, readable or not
-        row_number() over (
-            partition by typed.source_file, typed.row_hash
-            order by typed.received_at nulls last
-        ) as copy_number
+            as revenue_eur
     from typed
     left join {{ ref('currency_rates') }} as rates
         on
@@ -315,12 +250,12 @@ converted as (
             between rates.valid_from and rates.valid_to
 ),
 
-checked as (
+final as (
     select
         *,
+        -- what is wrong with the line itself; a later copy of a line in its
+        -- file is a duplicate instead (macro segment_receipts)
         case
-            when unread_reason is not null then unread_reason
-            when copy_number > 1 then null
             when partition_date is null
                 then 'file outside the date=, segment-logs/ or rudder-logs/ layouts'
             when not is_valid_json then 'line is not valid JSON'
@@ -340,19 +275,229 @@ checked as (
                 then 'missing or unparseable revenue'
             when {{ is_segment_event('event_name', 'purchase') }} and eur_per_unit is null
                 then 'no EUR rate for the currency and day'
-        end as quarantine_reason
+        end as line_quarantine_reason
     from converted
+)
+
+select * from final
+{%- endmacro %}
+
+{% macro segment_event_files(source_relation, lines_relation) -%}
+{#- One row per file of a gzipped Segment source: its size, what its gzip
+    trailer states, what was read of it (base lines) and, for a file not read
+    whole, why. -#}
+with
+
+files as (
+    {{ gzip_files(source_relation) }}
+),
+
+read_files as (
+    select
+        source_file,
+        count(*) as lines_read,
+        sum(line_bytes) as bytes_read
+    from {{ lines_relation }}
+    group by source_file
+),
+
+measured_files as (
+    select
+        files.*,
+        coalesce(read_files.lines_read, 0) as lines_read,
+        coalesce(read_files.bytes_read, 0) as bytes_read
+    from files
+    left join read_files on files.source_file = read_files.source_file
+),
+
+-- A file read whole holds what its gzip trailer states: the bytes read plus
+-- one or two line-end bytes per line (the last line may lack one), modulo
+-- 2^32; line_end_bytes is what is left for them.
+checked_files as (
+    select
+        *,
+        (
+            (stated_bytes - bytes_read - lines_read) % 4294967296 + 4294967296
+        ) % 4294967296 as line_end_bytes
+    from measured_files
 ),
 
 final as (
     select
-        *,
-        -- at-least-once delivery: the first receipt of a messageId is kept
-        copy_number > 1 or (quarantine_reason is null and row_number() over (
-            partition by message_id, quarantine_reason is null
+        source_file,
+        file_bytes,
+        is_gzip,
+        stated_bytes,
+        lines_read,
+        bytes_read,
+        {{ received_day('source_file') }} as partition_date,
+        -- a file that is not gzip, or that holds more than was read (a gzip
+        -- cut short, a line over the reader's 2 MB limit)
+        case
+            when file_bytes = 0 then null
+            when not is_gzip
+                then 'file is not gzip-compressed (named .gz)'
+            when stated_bytes is null
+                or not (
+                    line_end_bytes <= lines_read
+                    or line_end_bytes = 4294967295
+                )
+                then 'gzip file only partly readable (cut short, or a line'
+                || ' over 2 MB): the rest of it is lost'
+        end as unread_reason
+    from checked_files
+)
+
+select * from final
+{%- endmacro %}
+
+{% macro segment_duplicates(lines_relation) -%}
+{#- The distinct lines (file, line hash) of a parsed Segment source (macro
+    parse_segment_events) that are not simply kept: delivered more than once
+    in their file, or a later receipt of a messageId. The delivery windows
+    sort these few narrow columns, never the wide parsed rows. -#}
+with
+
+lines as (
+    select
+        source_file,
+        row_hash,
+        received_at,
+        message_id,
+        line_quarantine_reason is null as is_clean
+    from {{ lines_relation }}
+),
+
+distinct_lines as (
+    -- byte-identical lines of a file parse alike: one row for them all
+    select
+        source_file,
+        row_hash,
+        count(*) as copies,
+        min(received_at) as received_at,
+        min(message_id) as message_id,
+        {{ dbt.bool_or('is_clean') }} as is_clean
+    from lines
+    group by source_file, row_hash
+),
+
+receipts as (
+    -- at-least-once delivery: the first receipt of a messageId is kept
+    select
+        source_file,
+        row_hash,
+        row_number() over (
+            partition by message_id
             order by received_at nulls last, source_file, row_hash
-        ) > 1) as is_duplicate
-    from checked
+        ) > 1 as is_later_receipt
+    from distinct_lines
+    where is_clean
+),
+
+final as (
+    select
+        distinct_lines.source_file,
+        distinct_lines.row_hash,
+        distinct_lines.copies,
+        coalesce(receipts.is_later_receipt, false) as is_later_receipt
+    from distinct_lines
+    left join receipts
+        on
+            distinct_lines.source_file = receipts.source_file
+            and distinct_lines.row_hash = receipts.row_hash
+    where distinct_lines.copies > 1 or receipts.is_later_receipt
+)
+
+select * from final
+{%- endmacro %}
+
+{% macro segment_receipts(platform, lines_relation, duplicates_relation, files_relation) -%}
+{#- Every parsed line with its delivery verdict (the copy number, the
+    quarantine reason, none for a later copy, and the duplicate flag), and
+    one row for each file, or rest of a file, that could not be read. -#}
+{%- set columns = adapter.get_columns_in_relation(lines_relation) if execute else [] -%}
+{%- set unread_values = {
+    'source_file': 'source_file',
+    'row_hash': 'md5(unread_reason)',
+    'is_valid_json': 'false',
+    'platform': "'" ~ platform ~ "'",
+    'partition_date': 'partition_date',
+    'line_quarantine_reason': 'unread_reason',
+} -%}
+with
+
+single_lines as (
+    -- most lines: delivered once in their file
+    select
+        lines.*,
+        1 as copy_number,
+        coalesce(duplicates.is_later_receipt, false) as is_later_receipt
+    from {{ lines_relation }} as lines
+    left join {{ duplicates_relation }} as duplicates
+        on
+            lines.source_file = duplicates.source_file
+            and lines.row_hash = duplicates.row_hash
+    where coalesce(duplicates.copies, 1) = 1
+),
+
+copied_lines as (
+    -- the copies of a line delivered more than once in its file are alike,
+    -- so which one is numbered first does not matter
+    select
+        lines.*,
+        row_number() over (
+            partition by lines.source_file, lines.row_hash
+            order by lines.row_hash
+        ) as copy_number,
+        duplicates.is_later_receipt
+    from {{ lines_relation }} as lines
+    inner join {{ duplicates_relation }} as duplicates
+        on
+            lines.source_file = duplicates.source_file
+            and lines.row_hash = duplicates.row_hash
+    where duplicates.copies > 1
+),
+
+numbered as (
+    select * from single_lines
+    union all
+    select * from copied_lines
+),
+
+read_lines as (
+    select
+        {%- for column in columns %}
+        {{ column.name }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as unread_reason,
+        copy_number,
+        -- a later copy carries no reason of its own: it is a duplicate
+        case
+            when copy_number = 1 then line_quarantine_reason
+        end as quarantine_reason,
+        copy_number > 1 or is_later_receipt as is_duplicate
+    from numbered
+),
+
+unread_files as (
+    -- what could not be read of a file, as one row
+    select
+        {%- for column in columns %}
+        {{ unread_values.get(column.name, 'cast(null as ' ~ column.data_type ~ ')') }}
+            as {{ column.name }},
+        {%- endfor %}
+        unread_reason,
+        1 as copy_number,
+        unread_reason as quarantine_reason,
+        false as is_duplicate
+    from {{ files_relation }}
+    where unread_reason is not null
+),
+
+final as (
+    select * from read_lines
+    union all
+    select * from unread_files
 )
 
 select * from final

@@ -1,5 +1,10 @@
--- A table, not a view: parsing gzipped NDJSON is the costliest step of the
--- build, so the lines are read and parsed once here.
-{{ config(materialized='table') }}
+-- A view: the parsed lines are stored once (base_app__event_lines); the join
+-- with the few duplicates is cheap for each of its readers.
+{{ config(materialized='view') }}
 
-{{ parse_segment_events(source('app', 'events'), 'app') }}
+{{ segment_receipts(
+    'app',
+    ref('base_app__event_lines'),
+    ref('base_app__event_duplicates'),
+    ref('base_app__event_files')
+) }}

@@ -1,5 +1,10 @@
--- A table, not a view: parsing gzipped NDJSON is the costliest step of the
--- build, so the lines are read and parsed once here.
-{{ config(materialized='table') }}
+-- A view: the parsed lines are stored once (base_web__event_lines); the join
+-- with the few duplicates is cheap for each of its readers.
+{{ config(materialized='view') }}
 
-{{ parse_segment_events(source('web', 'events'), 'web') }}
+{{ segment_receipts(
+    'web',
+    ref('base_web__event_lines'),
+    ref('base_web__event_duplicates'),
+    ref('base_web__event_files')
+) }}
