@@ -27,6 +27,10 @@ from journey.simulate.config import project_root
 from journey.warehouse import Workspace, run_dbt
 
 BAD_LINE = '{"messageId": "bad-1", "type": "page", "timestamp": '
+SHADOW_LINE = json.dumps({
+    "messageId": "shadow-1", "type": "page", "timestamp": "2099-01-01T00:00:00.000Z",
+    "receivedAt": "2026-03-20T09:00:00.000Z", "anonymousId": "cookie-shadow",
+})  # fmt: skip
 
 
 def _event(message_id: str, ts: str, received: str | None = None, **extra: object) -> dict:
@@ -67,6 +71,11 @@ def _fault_zone(root: Path) -> Path:
         json.dumps(_event("ts-1970", "1970-01-01T00:00:00.000Z", "2026-03-20T10:00:00.000Z")),
         json.dumps(_event("ts-after-received", "2026-03-21T10:00:00.000Z",
                           "2026-03-20T10:00:00.000Z")),
+        # a quarantined line delivered twice, then its messageId usable later
+        SHADOW_LINE, SHADOW_LINE,
+    ])  # fmt: skip
+    _write_lines(landing / "web" / "date=2026-03-21" / "part-shadow.jsonl.gz", [
+        json.dumps(_event("shadow-1", "2026-03-21T08:00:00.000Z")),
     ])  # fmt: skip
     # sources with nothing to report: no ads/ folder at all, a header-only
     # survey file, an empty gzip stream (and the 0-byte file below)
@@ -202,6 +211,17 @@ def test_a_bad_line_delivered_twice_is_a_duplicate(faults: Faults) -> None:
         "from staging.base_web__events where source_file like '%date=2026-03-20%' and not is_valid_json"
     ).fetchone()
     assert rows == (2, 1, 1)
+
+
+def test_a_copy_of_a_quarantined_line_hides_no_usable_one(faults: Faults) -> None:
+    # the later usable receipt of shadow-1 is its first usable one: it is staged
+    rows = faults.con.execute(
+        "select source_file like '%part-shadow%', copy_number, quarantine_reason is null, is_duplicate "
+        "from staging.base_web__events where message_id = 'shadow-1' order by 1, 2"
+    ).fetchall()
+    assert rows == [(False, 1, False, False), (False, 2, True, True), (True, 1, True, False)]
+    staged = "select count(*) from staging.stg_web__events where message_id = 'shadow-1'"
+    assert faults.con.execute(staged).fetchone()[0] == 1
 
 
 def test_an_order_with_an_unreadable_revenue_or_no_rate_is_quarantined(faults: Faults) -> None:
