@@ -2,13 +2,14 @@
 
 {% macro url_param(url, name) -%}
     {#- Value of one query-string parameter, URL-decoded; null if absent or
-        undecodable (a malformed escape such as %% is not an error). -#}
-    nullif(
+        undecodable (a malformed escape such as %% is not an error). The
+        regular expression runs only on a URL that names the parameter. -#}
+    case when {{ dbt.position("'" ~ name ~ "='", url) }} > 0 then nullif(
         {{ url_decode_safe(
             "regexp_extract(" ~ url ~ ", '[?&]" ~ name ~ "=([^&#]*)', 1)"
         ) }},
         ''
-    )
+    ) end
 {%- endmacro %}
 
 {% macro url_decode_safe(expr) -%}
@@ -25,7 +26,13 @@
 
 {% macro strip_url_param(url, name) -%}
     {#- The URL without one parameter (used to drop raw subscriber ids). -#}
-    rtrim(regexp_replace({{ url }}, '([?&]){{ name }}=[^&#]*&?', '\1'), '?&')
+    rtrim(
+        case when {{ dbt.position("'" ~ name ~ "='", url) }} > 0
+            then regexp_replace({{ url }}, '([?&]){{ name }}=[^&#]*&?', '\1')
+            else {{ url }}
+        end,
+        '?&'
+    )
 {%- endmacro %}
 
 {% macro url_host(url) -%}
@@ -39,8 +46,11 @@
         and (
             {{ url_host(url) }} is null
             or regexp_matches({{ url }}, '\s')
-            or regexp_matches(
-                {{ url }}, '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'
+            or (
+                {{ dbt.position("'%'", url) }} > 0
+                and regexp_matches(
+                    {{ url }}, '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'
+                )
             )
         )
     )

@@ -120,6 +120,26 @@
             {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- the raw material of the graph still holds the erased people's
+        records: every row of a record that holds an erased identifier -#}
+    {%- set observations = api.Relation.create(
+        database=target.database, schema='intermediate',
+        identifier='int_identity__observations_all'
+    ) -%}
+    {%- if adapter.get_relation(
+        database=observations.database, schema=observations.schema,
+        identifier=observations.identifier
+    ) -%}
+        {%- set deleted = run_query(
+            'delete from ' ~ observations ~ ' where record_id in ('
+            ~ 'select observations.record_id from ' ~ observations ~ ' as observations'
+            ~ ' inner join ' ~ erased ~ ' as erased'
+            ~ ' on observations.identifier_type = erased.identifier_type'
+            ~ ' and observations.identifier_hash = erased.identifier_hash)'
+        ) -%}
+        {%- set ns.tables = ns.tables + 1 -%}
+        {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+    {%- endif -%}
     {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted from "
         ~ ns.tables ~ " table(s).", info=true) }}
     {{ return(ns.rows) }}

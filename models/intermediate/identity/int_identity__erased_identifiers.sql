@@ -8,12 +8,17 @@
 -- honour the erasure on every rebuild; it holds salted hashes only.
 with
 
-observations as (
-    select * from {{ ref('int_identity__observations_all') }}
-),
+{%- set observations = ref('int_identity__observations_all') %}
+
+-- the observations are read where each step needs them, with its filter, not
+-- through one CTE: a CTE read several times is materialised whole
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
+),
+
+junk as (
+    select * from {{ ref('int_identity__junk_hashes') }}
 ),
 
 erased_contacts as (
@@ -22,26 +27,26 @@ erased_contacts as (
     where is_erased
 ),
 
+erased_contact_records as (
+    select distinct observations.record_id
+    from {{ observations }} as observations
+    inner join erased_contacts
+        on observations.identifier_hash = erased_contacts.contact_id_hash
+    where observations.identifier_type = 'contact_id'
+),
+
 direct as (
     select distinct
         observations.identifier_type,
         observations.identifier_hash
-    from observations
-    inner join observations as contact_records
-        on observations.record_id = contact_records.record_id
-    inner join erased_contacts
-        on
-            contact_records.identifier_hash = erased_contacts.contact_id_hash
-            and contact_records.identifier_type = 'contact_id'
-),
-
-junk as (
-    select * from {{ ref('int_identity__junk_hashes') }}
+    from {{ observations }} as observations
+    inner join erased_contact_records
+        on observations.record_id = erased_contact_records.record_id
 ),
 
 erased_records as (
     select distinct observations.record_id
-    from observations
+    from {{ observations }} as observations
     inner join direct
         on
             observations.identifier_type = direct.identifier_type
@@ -49,25 +54,43 @@ erased_records as (
 ),
 
 reached as (
+    -- junk values are never anyone's: they are left out here already
     select distinct
         observations.identifier_type,
         observations.identifier_hash
-    from observations
+    from {{ observations }} as observations
     inner join erased_records
         on observations.record_id = erased_records.record_id
+    left join junk
+        on
+            observations.identifier_type = junk.identifier_type
+            and observations.identifier_hash = junk.identifier_hash
+    where junk.identifier_hash is null
+),
+
+reached_records as (
+    -- every record that holds a reached identifier: where an account id
+    -- that is not the erased person's could show it is shared
+    select distinct
+        observations.record_id,
+        observations.identifier_type,
+        observations.identifier_hash
+    from {{ observations }} as observations
+    inner join reached
+        on
+            observations.identifier_type = reached.identifier_type
+            and observations.identifier_hash = reached.identifier_hash
 ),
 
 other_accounts as (
-    -- identifiers that also share a record with an account id that is not
-    -- the erased person's
+    -- reached identifiers that also share a record with an account id that
+    -- is not the erased person's
     select distinct
-        observations.identifier_type,
-        observations.identifier_hash
-    from observations
-    inner join observations as account_records
-        on
-            observations.record_id = account_records.record_id
-            and account_records.identifier_type = 'user_id'
+        reached_records.identifier_type,
+        reached_records.identifier_hash
+    from reached_records
+    inner join {{ observations }} as account_records
+        on reached_records.record_id = account_records.record_id
     left join direct
         on
             account_records.identifier_hash = direct.identifier_hash
@@ -76,7 +99,10 @@ other_accounts as (
         on
             account_records.identifier_hash = junk.identifier_hash
             and junk.identifier_type = 'user_id'
-    where direct.identifier_hash is null and junk.identifier_hash is null
+    where
+        account_records.identifier_type = 'user_id'
+        and direct.identifier_hash is null
+        and junk.identifier_hash is null
 ),
 
 final as (
@@ -84,10 +110,6 @@ final as (
         reached.identifier_type,
         reached.identifier_hash
     from reached
-    left join junk
-        on
-            reached.identifier_type = junk.identifier_type
-            and reached.identifier_hash = junk.identifier_hash
     left join other_accounts
         on
             reached.identifier_type = other_accounts.identifier_type
@@ -97,11 +119,8 @@ final as (
             reached.identifier_type = direct.identifier_type
             and reached.identifier_hash = direct.identifier_hash
     where
-        junk.identifier_hash is null
-        and (
-            other_accounts.identifier_hash is null
-            or direct.identifier_hash is not null
-        )
+        other_accounts.identifier_hash is null
+        or direct.identifier_hash is not null
 )
 
 select * from final

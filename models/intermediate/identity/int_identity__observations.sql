@@ -1,10 +1,8 @@
 -- One row per (record, identifier) the graph may use: every staged record
 -- except those of erased people.
+-- int_identity__observations_all is read twice, not through one CTE: a CTE
+-- read twice is materialised whole (some 45M rows at 1M persons).
 with
-
-observations as (
-    select * from {{ ref('int_identity__observations_all') }}
-),
 
 erased as (
     select * from {{ ref('int_identity__erased_identifiers') }}
@@ -12,7 +10,7 @@ erased as (
 
 erased_records as (
     select distinct observations.record_id
-    from observations
+    from {{ ref('int_identity__observations_all') }} as observations
     inner join erased
         on
             observations.identifier_type = erased.identifier_type
@@ -26,7 +24,7 @@ final as (
         observations.identifier_type,
         observations.identifier_hash,
         observations.observed_at
-    from observations
+    from {{ ref('int_identity__observations_all') }} as observations
     left join erased_records
         on observations.record_id = erased_records.record_id
     where erased_records.record_id is null

@@ -1,7 +1,10 @@
 -- Every (record, identifier) pair the staged sources show: the raw material of
--- the identity graph. Ephemeral: it is never stored, because it still holds
--- the records of people who asked for erasure.
-{{ config(materialized='ephemeral') }}
+-- the identity graph, read by the erasure list and int_identity__observations.
+-- A table, read where each step needs it (an ephemeral model read in several
+-- places is computed again, or materialised whole, each time). It holds the
+-- records of people who asked for erasure until the build is published: the
+-- publishing step deletes them, as it does in staging (macro erase_in_staging).
+{{ config(materialized='table') }}
 
 with
 
