@@ -32,12 +32,13 @@ nps_responses as (
     select * from {{ ref('stg_surveys__nps_responses') }}
 ),
 
+-- each event read once: one row per identifier type, then the types the event
+-- does not carry dropped (one scan per type would read the events seven times)
 event_identifiers as (
     {% for platform, cookie_type in [
         ('web', 'anonymous_id'), ('app', 'install_id')
     ] %}
-        {% set events = platform ~ '_events' %}
-        {% for column, identifier_type in [
+        {%- set columns = [
             ('anonymous_id_hash', cookie_type),
             ('user_id_hash', 'user_id'),
             ('email_hash', 'email'),
@@ -46,16 +47,26 @@ event_identifiers as (
             ('device_id_hash', 'device_id'),
             ('advertising_id_hash', 'advertising_id'),
         ] %}
+        select * from (
             select
                 '{{ platform }}_events' as source_name,
-                '{{ platform }}:' || message_id as record_id,
-                '{{ identifier_type }}' as identifier_type,
-                {{ column }} as identifier_hash,
-                occurred_at as observed_at
-            from {{ events }}
-            where {{ column }} is not null
-            {% if not loop.last %}union all{% endif %}
-        {% endfor %}
+                '{{ platform }}:' || events.message_id as record_id,
+                kinds.identifier_type,
+                case kinds.identifier_type
+                    {%- for column, identifier_type in columns %}
+                        when '{{ identifier_type }}' then events.{{ column }}
+                    {%- endfor %}
+                end as identifier_hash,
+                events.occurred_at as observed_at
+            from {{ platform }}_events as events
+            cross join (
+                {%- for _, identifier_type in columns %}
+                    select '{{ identifier_type }}' as identifier_type
+                    {% if not loop.last %}union all{% endif %}
+                {%- endfor %}
+            ) as kinds
+        ) as {{ platform }}_pairs
+        where identifier_hash is not null
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
