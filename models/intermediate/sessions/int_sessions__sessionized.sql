@@ -3,22 +3,26 @@
 -- when session_split_on_campaign, when a page brings another traffic source
 -- than the last one seen on the device (GA4's rule). App sessions split on
 -- inactivity only: an app open carries its campaign after the install event.
+--
+-- The windows sort narrow columns only (device, time, message id, source),
+-- and the session numbers are joined back to the events: sorting the wide
+-- rows ran out of memory at 1M persons. The events are read twice, not
+-- through one CTE (a CTE read twice is materialised whole).
 with
-
-events as (
-    select * from {{ ref('int_sessions__events') }}
-),
 
 sourced as (
     select
-        *,
+        platform,
+        message_id,
+        device_key,
+        occurred_at,
         case
             when source is not null
                 then
                     coalesce(source, '') || '|' || coalesce(medium, '')
                     || '|' || coalesce(campaign, '')
         end as source_key
-    from events
+    from {{ ref('int_sessions__events') }}
 ),
 
 flagged as (
@@ -36,7 +40,8 @@ flagged as (
 
 numbered as (
     select
-        *,
+        platform,
+        message_id,
         sum(
             case
                 when previous_at is null then 1
@@ -60,6 +65,17 @@ numbered as (
     from flagged
 ),
 
+events as (
+    select
+        events.*,
+        numbered.session_number
+    from {{ ref('int_sessions__events') }} as events
+    inner join numbered
+        on
+            events.platform = numbered.platform
+            and events.message_id = numbered.message_id
+),
+
 final as (
     select
         {{ surrogate_key(['device_key', 'session_number']) }} as session_id,
@@ -80,7 +96,7 @@ final as (
         source,
         medium,
         campaign
-    from numbered
+    from events
 )
 
 select * from final
