@@ -86,6 +86,18 @@
     ({{ conditions | join(' or ') if conditions else 'false' }})
 {%- endmacro %}
 
+{% macro erased_record_ids(observations, erased) -%}
+    {#- The records (record_id) of an observations relation that hold an
+        identifier of the erased-identifier relation: erased whole, by
+        int_identity__observations and by erase_in_staging alike. -#}
+    select distinct observations.record_id
+    from {{ observations }} as observations
+    inner join {{ erased }} as erased
+        on
+            observations.identifier_type = erased.identifier_type
+            and observations.identifier_hash = erased.identifier_hash
+{%- endmacro %}
+
 {% macro erase_in_staging() -%}
     {#- Before a build is published: delete from every staging table the rows
         that hold an identifier of an erased person
@@ -132,10 +144,7 @@
     ) -%}
         {%- set deleted = run_query(
             'delete from ' ~ observations ~ ' where record_id in ('
-            ~ 'select observations.record_id from ' ~ observations ~ ' as observations'
-            ~ ' inner join ' ~ erased ~ ' as erased'
-            ~ ' on observations.identifier_type = erased.identifier_type'
-            ~ ' and observations.identifier_hash = erased.identifier_hash)'
+            ~ erased_record_ids(observations, erased) ~ ')'
         ) -%}
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}

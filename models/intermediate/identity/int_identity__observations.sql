@@ -4,17 +4,11 @@
 -- read twice is materialised whole (some 45M rows at 1M persons).
 with
 
-erased as (
-    select * from {{ ref('int_identity__erased_identifiers') }}
-),
-
 erased_records as (
-    select distinct observations.record_id
-    from {{ ref('int_identity__observations_all') }} as observations
-    inner join erased
-        on
-            observations.identifier_type = erased.identifier_type
-            and observations.identifier_hash = erased.identifier_hash
+    {{ erased_record_ids(
+        ref('int_identity__observations_all'),
+        ref('int_identity__erased_identifiers')
+    ) }}
 ),
 
 final as (
