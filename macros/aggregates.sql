@@ -15,3 +15,22 @@
     {#- arg_min skips a null value; arg_min_null returns it. -#}
     arg_min_null({{ value }}, row({{ order_by | join(', ') }}))
 {%- endmacro %}
+
+{% macro sorted_string_agg(value, delimiter) -%}
+    {#- Every `value` of the group, sorted, joined by `delimiter`: sorting
+        the collected list is cheaper than an ordered aggregate on engines
+        that have list functions. -#}
+    {{ return(adapter.dispatch('sorted_string_agg', 'customer_journey')(value, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_string_agg(value, delimiter) -%}
+    {{ dbt.listagg(value, "'" ~ delimiter ~ "'", 'order by ' ~ value) }}
+{%- endmacro %}
+
+{% macro duckdb__sorted_string_agg(value, delimiter) -%}
+    array_to_string(list_sort(list({{ value }})), '{{ delimiter }}')
+{%- endmacro %}
+
+{% macro spark__sorted_string_agg(value, delimiter) -%}
+    array_join(array_sort(collect_list({{ value }})), '{{ delimiter }}')
+{%- endmacro %}
