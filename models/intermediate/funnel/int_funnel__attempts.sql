@@ -14,12 +14,25 @@ steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
+-- sessions and person_events are read twice: only the columns used, as
+-- DuckDB materialises a CTE read twice whole
 sessions as (
-    select * from {{ ref('int_sessions__stitched') }}
+    select
+        session_id,
+        person_id,
+        started_at,
+        platform,
+        device_type
+    from {{ ref('int_sessions__stitched') }}
 ),
 
 person_events as (
-    select * from {{ ref('int_journeys__person_events') }}
+    select
+        person_id,
+        occurred_at,
+        session_id,
+        event_name
+    from {{ ref('int_journeys__person_events') }}
 ),
 
 conversions as (
