@@ -95,7 +95,8 @@ records_per_day as (
         identifier_type,
         identifier_hash,
         cast(observed_at as date) as observed_on,
-        count(distinct record_id) as day_records
+        -- one row per record (see identifier_sources)
+        count(*) as day_records
     from guarded_observations
     group by identifier_type, identifier_hash, cast(observed_at as date)
 ),

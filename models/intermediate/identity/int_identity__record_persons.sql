@@ -9,8 +9,15 @@
 -- whatever else it holds. Records holding no identifier have no row.
 with
 
+-- read twice: only the columns used, as DuckDB materialises a CTE read
+-- twice whole
 sessions as (
-    select * from {{ ref('int_sessions__sourced') }}
+    select
+        session_id,
+        device_key_type,
+        device_key,
+        user_id_hash
+    from {{ ref('int_sessions__sourced') }}
 ),
 
 web_events as (
@@ -160,44 +167,29 @@ resolved as (
             and record_identifiers.identifier_hash = erased.identifier_hash
 ),
 
-records as (
-    select
-        record_type,
-        record_id,
-        count(case when is_erased_identifier then 1 end) > 0 as is_erased
-    from resolved
-    group by record_type, record_id
-),
-
-links as (
-    select
-        record_type,
-        record_id,
-        identifier_type,
-        person_id,
-        row_number() over (
-            partition by record_type, record_id
-            order by priority, identifier_type
-        ) as link_rank
-    from resolved
-    where person_id is not null
-),
-
+-- one aggregate per record: erased when any of its identifiers is, tied by
+-- the identifier of the highest priority that resolves to a person
+-- (priorities are unique per type)
 final as (
     select
-        records.record_type,
-        records.record_id,
-        case when not records.is_erased then links.person_id end
-            as person_id,
-        case when not records.is_erased then links.identifier_type end
-            as linked_by,
-        records.is_erased
-    from records
-    left join links
-        on
-            records.record_type = links.record_type
-            and records.record_id = links.record_id
-            and links.link_rank = 1
+        record_type,
+        record_id,
+        case
+            when not {{ dbt.bool_or('is_erased_identifier') }}
+                then {{ first_by(
+                    'person_id', ['person_id is null', 'priority']
+                ) }}
+        end as person_id,
+        case
+            when not {{ dbt.bool_or('is_erased_identifier') }}
+                then {{ first_by(
+                    'case when person_id is not null then identifier_type end',
+                    ['person_id is null', 'priority']
+                ) }}
+        end as linked_by,
+        {{ dbt.bool_or('is_erased_identifier') }} as is_erased
+    from resolved
+    group by record_type, record_id
 )
 
 select * from final

@@ -40,7 +40,7 @@ measured as (
         count(*) as events,
         count(case when is_view then 1 end) as page_views,
         count(case when is_conversion then 1 end) > 0 as has_conversion,
-        count(distinct user_id_hash) > 0 as is_logged_in,
+        count(user_id_hash) > 0 as is_logged_in,
         min(user_id_hash) as user_id_hash,
         {{ dbt.datediff('min(occurred_at)', 'max(occurred_at)', 'second') }}
             as duration_seconds
