@@ -121,7 +121,10 @@ def _measure(method: str, parquet: Path, workdir: Path) -> tuple[dict, float]:
     return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
 
 
-def run_identity_bench(n_edges: int, seed: int, workdir: Path, repeat: int, nx_max: int) -> int:
+def run_identity_bench(
+    n_edges: int, seed: int, workdir: Path, repeat: int, nx_max: int, report: Path | None = None
+) -> int:
+    """Measure every method and print the report; write it to `report` too (Markdown)."""
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     edges, n_nodes = make_graph(n_edges, seed)
@@ -146,27 +149,41 @@ def run_identity_bench(n_edges: int, seed: int, workdir: Path, repeat: int, nx_m
     }
     counts = {m: med[m][2]["components"] for m in methods if m != "dbt-startup"}
     scipy_s = med["scipy"][0]
-    print()
-    print(f"edges={len(edges):,} nodes={n_nodes:,} components={counts['scipy']:,} "
-          f"runs={repeat} (medians)")  # fmt: skip
-    print()
-    print("| method | seconds | peak MiB | vs scipy |")
-    print("|---|---:|---:|---:|")
+    lines = [
+        f"# Connected components: {len(edges):,} edges",
+        "",
+        f"Written by `journey bench identity --edges {n_edges} --seed {seed} --repeat {repeat}`"
+        f" on {time.strftime('%Y-%m-%d')}; medians of {repeat} runs, each method in its own"
+        " process after loading the edges; 2 DuckDB threads, scipy and networkx on one core.",
+        "",
+        f"edges={len(edges):,} nodes={n_nodes:,} components={counts['scipy']:,}",
+        "",
+        "| method | seconds | peak MiB | vs scipy |",
+        "|---|---:|---:|---:|",
+    ]
     for m in methods:
         seconds, mib, first = med[m]
         label = m if m != "sql" else f"sql (dbt run-operation, {first['rounds']} rounds)"
         ratio = "" if m == "dbt-startup" else f"{seconds / scipy_s:.1f}x"
-        print(f"| {label} | {seconds:.2f} | {mib:.0f} | {ratio} |")
+        lines.append(f"| {label} | {seconds:.2f} | {mib:.0f} | {ratio} |")
     if "networkx" not in methods:
-        print(f"| networkx | skipped above {nx_max:,} edges | | |")
+        lines.append(f"| networkx | skipped above {nx_max:,} edges | | |")
     sql_only = med["sql"][0] - med["dbt-startup"][0]
+    lines += ["", f"sql without dbt start-up: {sql_only:.2f} s, {sql_only / scipy_s:.1f}x scipy"]
+    mismatch = len(set(counts.values())) != 1
+    lines.append(
+        f"MISMATCH in component counts: {counts}"
+        if mismatch
+        else "all methods found the same number of components"
+    )
+    text = "\n".join(lines) + "\n"
     print()
-    print(f"sql without dbt start-up: {sql_only:.2f} s, {sql_only / scipy_s:.1f}x scipy")
-    if len(set(counts.values())) != 1:
-        print(f"MISMATCH in component counts: {counts}")
-        return 1
-    print("all methods found the same number of components")
-    return 0
+    print(text, end="")
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text)
+        print(f"\nwritten to {report}")
+    return 1 if mismatch else 0
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ def _bench(args: argparse.Namespace) -> int:
     if args.what == "identity":
         from journey.bench_identity import run_identity_bench
 
+        report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
+            f"identity-{args.edges}.md"
+        )
         return run_identity_bench(
-            args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges
+            args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges, report
         )
     if args.what == "markov":
         from journey.bench_markov import run_markov_bench
@@ -169,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="build: this landing zone instead of simulating one (a kept simulated zone, your own exports)",
     )
     bench.add_argument(
-        "--report", help="build: the Markdown report to write (docs/benchmarks/build-<persons>x<days>.md)"
+        "--report",
+        help="the Markdown report to write (default docs/benchmarks/build-<persons>x<days>.md,"
+        " identity-<edges>.md or markov-<paths>.md)",
     )
     bench.set_defaults(func=_bench)
 

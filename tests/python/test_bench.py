@@ -119,3 +119,21 @@ def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> Non
         "select sum(rows_in_files) from marts.rpt_row_accounting"
     ).fetchone()[0]
     assert rows > 0 and f"raw landing rows: {rows:,} (" in text
+
+
+def test_the_identity_bench_writes_its_report(tmp_path: Path) -> None:
+    """`journey bench identity`: the SQL components (the project's macro, run by
+    dbt), scipy and networkx find the same components of one graph; the table
+    with each method's time and its ratio to scipy is written to the report."""
+    report = tmp_path / "identity.md"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "journey"), "bench", "identity", "--edges", "3000",
+         "--repeat", "1", "--workdir", str(tmp_path / "work"), "--report", str(report)],
+        env={**os.environ, "DO_NOT_TRACK": "1"}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = report.read_text()
+    assert text.startswith("# Connected components: ")
+    assert "all methods found the same number of components" in text
+    for method in ("| dbt-startup |", "| sql (dbt run-operation, ", "| scipy |", "| networkx |"):
+        assert method in text
