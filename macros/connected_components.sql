@@ -2,19 +2,25 @@
     (min-label hooking, pointer jumping and graph contraction, after
     Shiloach and Vishkin).
 
-    A phase works on the still-active nodes and the contracted edges:
-      1. hook: every active node points at its smallest neighbour (or itself);
+    Edges are kept once, undirected, as (node_low, node_high) with
+    node_low < node_high. A phase works on what is left of the graph:
+      1. hook: every node with a smaller neighbour points at the smallest one;
+         with the ends ordered that is the least node_low of the edges whose
+         node_high it is, so the hook is one aggregate over the edges (not
+         over both directions). A node without a smaller neighbour is a root
+         and has no row: parent maps hold only the nodes that move;
       2. pointer jumps: parent(v) := parent(parent(v)) until every node points
          at the root of its tree (each jump halves every chain);
       3. contraction: every edge is replaced by the edge between the roots of
-         its ends; edges inside a tree vanish, duplicates merge. The roots
-         that still have an edge are the next phase's active nodes.
+         its ends, ordered; edges inside a tree vanish, duplicates merge. The
+         phase after works on these edges alone.
+    The first phase reads the caller's edges as they are: no copy of them.
     When no edge is left, the phases' parent maps are composed from the last
     to the first (one join per phase), which labels every node.
-    Every node ends labelled with the smallest node id of its component.
+    Every node ends labelled with the smallest node id of its component: that
+    node never has a smaller neighbour, so it stays a root in every phase.
     Rounds (hooks and jumps) grow with the logarithm of the longest chain,
-    where propagating a label one hop per round takes its length; and each
-    phase only touches what is left of the graph.
+    where propagating a label one hop per round takes its length.
 
     The loop runs in the materialisation of the calling model (pre-hook), with
     dbt's cross-database create_table_as, drop_relation and rename_relation,
@@ -43,28 +49,32 @@
     {{ return(run_query(sql).columns[0].values()[0]) }}
 {%- endmacro %}
 
+{% macro _cc_rename_over(source, target) -%}
+    {#- target := source, in one step that needs no copy -#}
+    {% do adapter.drop_relation(target) %}
+    {% do adapter.rename_relation(source, target) %}
+    {% do adapter.commit() %}
+{%- endmacro %}
+
 {% macro connected_components(edges_sql, nodes_sql, output, max_rounds=100) -%}
     {#- edges_sql selects (node_a, node_b) integer pairs, nodes_sql selects
         node_id; output is the relation written with (node_id, component_id,
         rounds). Returns the number of rounds. -#}
     {%- if not execute -%}{{ return(0) }}{%- endif -%}
     {%- set edges = components_relation(output, 'edges') -%}
+    {%- set contracted = components_relation(output, 'contracted') -%}
     {%- set labels = components_relation(output, 'labels') -%}
     {%- set nxt = components_relation(output, 'next') -%}
-    {%- set half = components_relation(output, 'half') -%}
-    {%- set work = [edges, labels, nxt, half] -%}
+    {%- set work = [edges, contracted, labels, nxt] -%}
 
-    {#- both directions; duplicates are merged by the first contraction -#}
-    {{ _cc_replace(edges,
-        "select node_a as src, node_b as dst from (" ~ edges_sql ~ ") as e"
-        ~ " where node_a <> node_b"
-        ~ " union all select node_b, node_a from (" ~ edges_sql ~ ") as e"
-        ~ " where node_a <> node_b") }}
-
-    {%- set state = namespace(rounds=0, phase=0, done=false) -%}
+    {#- the caller's edges, each once with its ends ordered; loops dropped -#}
+    {%- set state = namespace(rounds=0, phase=0, done=false, edges=(
+        "(select least(node_a, node_b) as node_low,"
+        ~ " greatest(node_a, node_b) as node_high from (" ~ edges_sql ~ ") as s"
+        ~ " where node_a <> node_b)")) -%}
     {%- for _ in range(max_rounds) -%}
         {%- if not state.done and _cc_scalar(
-            "select count(*) from " ~ edges) == 0 -%}
+            "select count(*) from " ~ state.edges ~ " as e") == 0 -%}
             {%- set state.done = true -%}
         {%- endif -%}
         {%- if not state.done -%}
@@ -73,20 +83,24 @@
             {%- set parents = components_relation(
                 output, 'parents_' ~ state.phase) -%}
             {%- do work.append(parents) -%}
-            {#- 1. hook every active node to its smallest neighbour -#}
+            {#- 1. hook every node that has a smaller neighbour to the smallest -#}
             {{ _cc_replace(parents,
-                "select src as node, least(src, min(dst)) as parent from "
-                ~ edges ~ " group by src") }}
+                "select e.node_high as node, min(e.node_low) as parent from "
+                ~ state.edges ~ " as e group by e.node_high") }}
             {#- 2. pointer jumps until every node points at a root -#}
             {{ _cc_pointer_jumps(parents, nxt, state, max_rounds) }}
-            {#- 3. contract the edges to the roots, one end at a time -#}
-            {{ _cc_replace(half,
-                "select p.parent as src, e.dst from " ~ edges ~ " as e"
-                ~ " inner join " ~ parents ~ " as p on p.node = e.src") }}
-            {{ _cc_replace(edges,
-                "select distinct h.src, p.parent as dst from " ~ half
-                ~ " as h inner join " ~ parents ~ " as p on p.node = h.dst"
-                ~ " where h.src <> p.parent") }}
+            {#- 3. contract the edges to the roots of their ends (a node_high
+                always moved; a node_low may be a root) -#}
+            {{ _cc_replace(contracted,
+                "select distinct least(r.low_root, r.high_root) as node_low,"
+                ~ " greatest(r.low_root, r.high_root) as node_high from ("
+                ~ "select coalesce(l.parent, e.node_low) as low_root,"
+                ~ " h.parent as high_root from " ~ state.edges ~ " as e"
+                ~ " inner join " ~ parents ~ " as h on h.node = e.node_high"
+                ~ " left join " ~ parents ~ " as l on l.node = e.node_low"
+                ~ ") as r where r.low_root <> r.high_root") }}
+            {{ _cc_rename_over(contracted, edges) }}
+            {%- set state.edges = edges -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not state.done -%}
@@ -94,8 +108,9 @@
             "connected components did not converge in " ~ max_rounds
             ~ " phases (raise the identity_max_rounds var)") }}
     {%- endif -%}
-    {#- compose the phases' maps, last to first: a root of phase k that was
-        active in phase k + 1 takes the label it got there -#}
+    {#- compose the phases' maps, last to first: a node that moved in phase k
+        takes the label its root got in a later phase, else that root; the
+        nodes that moved later keep their labels -#}
     {{ _cc_replace(labels,
         "select cast(null as bigint) as node, cast(null as bigint) as label"
         ~ " where 1 = 0") }}
@@ -103,10 +118,9 @@
         {{ _cc_replace(nxt,
             "select p.node, coalesce(l.label, p.parent) as label from "
             ~ components_relation(output, 'parents_' ~ phase) ~ " as p"
-            ~ " left join " ~ labels ~ " as l on l.node = p.parent") }}
-        {% do adapter.drop_relation(labels) %}
-        {% do adapter.rename_relation(nxt, labels) %}
-        {% do adapter.commit() %}
+            ~ " left join " ~ labels ~ " as l on l.node = p.parent"
+            ~ " union all select node, label from " ~ labels) }}
+        {{ _cc_rename_over(nxt, labels) }}
     {%- endfor -%}
     {{ _cc_replace(output,
         "select n.node_id, coalesce(l.label, n.node_id) as component_id, "
@@ -120,22 +134,21 @@
 {%- endmacro %}
 
 {% macro _cc_pointer_jumps(parents, nxt, state, max_rounds) -%}
-    {#- parent(v) := parent(parent(v)) until nothing changes; counts rounds -#}
+    {#- parent(v) := parent(parent(v)) until nothing changes; counts rounds.
+        A parent without a row is a root: the node stays. -#}
     {%- set jumps = namespace(done=false) -%}
     {%- for _ in range(max_rounds) -%}
         {%- if not jumps.done -%}
             {{ _cc_replace(nxt,
-                "select p.node, g.parent, p.parent <> g.parent as moved from "
-                ~ parents ~ " as p inner join " ~ parents ~ " as g"
-                ~ " on g.node = p.parent") }}
+                "select p.node, coalesce(g.parent, p.parent) as parent,"
+                ~ " g.parent is not null as moved from " ~ parents ~ " as p"
+                ~ " left join " ~ parents ~ " as g on g.node = p.parent") }}
             {%- if _cc_scalar(
                 "select count(*) from " ~ nxt ~ " where moved") == 0 -%}
                 {%- set jumps.done = true -%}
             {%- else -%}
                 {%- set state.rounds = state.rounds + 1 -%}
-                {% do adapter.drop_relation(parents) %}
-                {% do adapter.rename_relation(nxt, parents) %}
-                {% do adapter.commit() %}
+                {{ _cc_rename_over(nxt, parents) }}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}

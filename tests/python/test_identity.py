@@ -238,3 +238,7 @@ def test_components_match_scipy_on_a_random_graph(tmp_path: Path) -> None:
     # same partition: a bijection between the two labelings
     pairs = set(zip(labels.tolist(), expected.tolist()))
     assert len(set(labels.tolist())) == count == len(pairs)
+    # each component is labelled with its smallest node id
+    smallest = np.full(count, n)
+    np.minimum.at(smallest, expected, np.arange(n))
+    assert (labels == smallest[expected]).all()
