@@ -128,3 +128,35 @@ def test_one_version_number_everywhere() -> None:
     assert pyproject and changelog
     assert dbt_version == pyproject.group(1) == changelog.group(1) == journey.__version__
     assert f"version {dbt_version}" in (root / "README.md").read_text()
+
+
+def test_unique_combination_finds_the_same_rows_on_duckdb(tmp_path: Path) -> None:
+    """The DuckDB form of the unique_combination test (sorted hashes first,
+    then the columns of the rows whose hash repeats) fails on exactly the
+    combinations the plain group by does: repeats, repeats holding nulls, and
+    none for distinct rows."""
+    import duckdb
+
+    from journey.warehouse import run_dbt
+
+    def compiled(form: str) -> str:
+        result = run_dbt(
+            Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
+            ["compile", "--inline",
+             f"{{{{ customer_journey.{form}__unique_combination_sql('t', ['a', 'b']) }}}}"],
+        )  # fmt: skip
+        assert result.success
+        return result.result.results[0].node.compiled_code
+
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select (i % 50000)::varchar as a, (i // 50000)::varchar as b"
+        " from range(200000) as r(i)"
+    )
+    queries = {form: compiled(form) + " order by all" for form in ("default", "duckdb")}
+    assert "lead(" in queries["duckdb"] and "lead(" not in queries["default"]
+    assert con.execute(queries["duckdb"]).fetchall() == []
+    con.execute("insert into t values ('7', '0'), ('7', '0'), (null, '1'), (null, '1'), (null, null)")
+    found = con.execute(queries["duckdb"]).fetchall()
+    assert found == con.execute(queries["default"]).fetchall()
+    assert found == [("7", "0", 3), (None, "1", 2)]
