@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
@@ -61,6 +62,19 @@ class Measure:
     seconds: float
     peak_mib: float
     peak_spill_mib: float = 0.0  # largest size of the watched spill folder
+    # (epoch seconds, resident MiB) of the step's process, once a second
+    rss_samples: tuple[tuple[float, float], ...] = ()
+
+
+def resident_mib(pid: int) -> float | None:
+    """A process's resident set now (Linux /proc), or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return None
 
 
 def folder_mib(folder: Path) -> float:
@@ -93,6 +107,7 @@ def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = N
     `spill`, the largest size that folder reached (looked at once a second)."""
     start = time.perf_counter()
     peak_spill = 0.0
+    samples: list[tuple[float, float]] = []
     with log.open("w") as out:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
         while spill is not None:
@@ -100,6 +115,9 @@ def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = N
             if found:
                 break
             peak_spill = max(peak_spill, folder_mib(spill))
+            rss = resident_mib(proc.pid)
+            if rss is not None:
+                samples.append((time.time(), rss))
             time.sleep(1)
         else:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -109,7 +127,7 @@ def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = N
             f"{' '.join(Path(a).name for a in argv[:2])} failed (whole output in {log}):\n"
             + failure_report(log.read_text(errors="replace"))
         )
-    return Measure(seconds, usage.ru_maxrss / 1024, peak_spill)
+    return Measure(seconds, usage.ru_maxrss / 1024, peak_spill, tuple(samples))
 
 
 def node_times(run_results: Path, slowest: int = 10) -> list[str]:
@@ -126,6 +144,32 @@ def node_times(run_results: Path, slowest: int = 10) -> list[str]:
     ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:slowest]
     lines += [f"| {r['unique_id'].split('.', 2)[-1]} | {r['execution_time']:.1f} |" for r in ranked]
     return lines
+
+
+def _epoch(stamp: str) -> float:
+    """dbt's run_results time stamp (UTC, ISO 8601, trailing Z) as epoch seconds."""
+    return datetime.fromisoformat(stamp.rstrip("Z")).replace(tzinfo=timezone.utc).timestamp()
+
+
+def node_memory(
+    run_results: Path, samples: tuple[tuple[float, float], ...], largest: int = 10
+) -> list[str]:
+    """Report lines on where the build's memory went: for each node, the
+    largest resident set of the dbt process sampled while the node executed
+    (two nodes run at a time, so a sample counts for both), largest first."""
+    results = json.loads(run_results.read_text())["results"]
+    peaks: dict[str, float] = {}
+    for result in results:
+        spans = [t for t in result.get("timing", []) if t.get("name") == "execute"]
+        if not spans or not spans[0].get("started_at") or not spans[0].get("completed_at"):
+            continue
+        begin, end = _epoch(spans[0]["started_at"]), _epoch(spans[0]["completed_at"])
+        during = [mib for at, mib in samples if begin <= at <= end]
+        if during:
+            peaks[result["unique_id"].split(".", 2)[-1]] = max(during)
+    lines = ["| largest resident set while a node ran | MiB |", "|---|---:|"]
+    ranked = sorted(peaks.items(), key=lambda item: item[1], reverse=True)[:largest]
+    return lines + [f"| {name} | {mib:.0f} |" for name, mib in ranked]
 
 
 def _median(values: list[Measure]) -> Measure:
@@ -237,6 +281,11 @@ def run_bench(
         "Where the last build's time went (dbt's run_results.json):",
         "",
         *node_times(workdir / "target" / "run_results.json"),
+        "",
+        "Where the last build's memory went (its process sampled once a second;"
+        " the peak above is the exact maximum):",
+        "",
+        *node_memory(workdir / "target" / "run_results.json", builds[-1].rss_samples),
         "",
         "| model | rows |",
         "|---|---:|",

@@ -69,6 +69,33 @@ def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
     assert lines[-2:] == ["| base_web__events | 12.0 |", "| unique_fct_sessions_session_id.abc | 0.8 |"]
 
 
+def test_the_report_says_where_the_build_memory_went(tmp_path: Path) -> None:
+    """Each node gets the largest resident set sampled while it executed;
+    a node with no sample in its span (or no timing) is left out."""
+    import json
+    from datetime import datetime, timezone
+
+    from journey.bench import node_memory
+
+    def stamp(seconds: float) -> str:
+        return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def node(name: str, begin: float, end: float) -> dict:
+        return {"unique_id": f"model.customer_journey.{name}", "execution_time": end - begin,
+                "timing": [{"name": "compile", "started_at": stamp(begin - 5), "completed_at": stamp(begin)},
+                           {"name": "execute", "started_at": stamp(begin), "completed_at": stamp(end)}]}  # fmt: skip
+
+    t0 = 1_800_000_000.0
+    results = [node("lines", t0, t0 + 10), node("sessions", t0 + 5, t0 + 20), node("tiny", t0 + 30, t0 + 30.5),
+               {"unique_id": "operation.customer_journey.hook", "execution_time": 0.1, "timing": []}]  # fmt: skip
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"results": results}))
+    samples = ((t0 + 1, 100.0), (t0 + 6, 900.0), (t0 + 15, 400.0), (t0 + 40, 50.0))
+    lines = node_memory(path, samples)
+    assert lines[2:] == ["| lines | 900 |", "| sessions | 900 |"]
+    assert node_memory(path, samples, largest=1)[2:] == ["| lines | 900 |"]
+
+
 def test_the_markov_bench_counts_the_moves_the_model_solves(tmp_path: Path) -> None:
     """The bench's SQL over path strings (repeated channels collapsed into one step,
     each distinct path counted once with its journeys) gives the effects of the
@@ -96,6 +123,9 @@ def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> No
         [sys.executable, "-c", step], {**os.environ, "SPILL": str(spill)}, tmp_path / "log", spill
     )
     assert 3.0 <= measured.peak_spill_mib < 3.1
+    # the step's resident set is sampled while it runs
+    assert len(measured.rss_samples) >= 2
+    assert all(0 < mib <= measured.peak_mib + 1 for _, mib in measured.rss_samples)
     assert folder_mib(spill) == 0
     assert measured.seconds >= 2.5
 
