@@ -130,11 +130,25 @@ def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = N
     return Measure(seconds, usage.ru_maxrss / 1024, peak_spill, tuple(samples))
 
 
+def write_report(lines: list[str], report: Path | None) -> None:
+    """Print a benchmark's Markdown report and write it to `report` too."""
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text)
+        print(f"\nwritten to {report}")
+
+
+def _node_results(run_results: Path) -> list[dict]:
+    return json.loads(run_results.read_text())["results"]
+
+
 def node_times(run_results: Path, slowest: int = 10) -> list[str]:
     """Report lines on where a build's time went, from dbt's run_results.json: node
     seconds per kind (models, data tests, unit tests...; nodes run two at a time,
     so they add up to more than the wall time) and the slowest nodes."""
-    results = json.loads(run_results.read_text())["results"]
+    results = _node_results(run_results)
     kinds: dict[str, list[float]] = {}
     for result in results:
         kinds.setdefault(result["unique_id"].split(".")[0], []).append(result["execution_time"])
@@ -157,7 +171,7 @@ def node_memory(
     """Report lines on where the build's memory went: for each node, the
     largest resident set of the dbt process sampled while the node executed
     (two nodes run at a time, so a sample counts for both), largest first."""
-    results = json.loads(run_results.read_text())["results"]
+    results = _node_results(run_results)
     peaks: dict[str, float] = {}
     for result in results:
         spans = [t for t in result.get("timing", []) if t.get("name") == "execute"]
@@ -294,13 +308,8 @@ def run_bench(
         rows = con.execute(f"select count(*) from {name}").fetchone()[0]
         lines.append(f"| {name} | {rows:,} |")
     con.close()
-    text = "\n".join(lines) + "\n"
     print()
-    print(text, end="")
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(text)
-        print(f"\nwritten to {report}")
+    write_report(lines, report)
     return 0
 
 

@@ -22,6 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from journey.bench import write_report
+
 
 def make_graph(n_edges: int, seed: int) -> tuple[np.ndarray, int]:
     """An identity-like graph with about n_edges edges: clusters of geometric size
@@ -176,13 +178,8 @@ def run_identity_bench(
         if mismatch
         else "all methods found the same number of components"
     )
-    text = "\n".join(lines) + "\n"
     print()
-    print(text, end="")
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(text)
-        print(f"\nwritten to {report}")
+    write_report(lines, report)
     return 1 if mismatch else 0
 
 

@@ -25,6 +25,7 @@ from types import ModuleType
 
 import duckdb
 
+from journey.bench import write_report
 from journey.simulate.config import project_root
 
 MOVES_SQL = """
@@ -146,12 +147,7 @@ def run_markov_bench(
         ]
         worst = max(abs(simulated[c] - effects[c]) for c in effects)
         lines += ["", f"largest difference: {worst:.4f}"]
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(text)
-        print(f"\nwritten to {report}")
+    write_report(lines, report)
     return 0
 
 

@@ -28,13 +28,16 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_path(args: argparse.Namespace, name: str) -> Path:
+    """--report, or the benchmark's file of that name in docs/benchmarks/."""
+    return Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / name
+
+
 def _bench(args: argparse.Namespace) -> int:
     if args.what == "identity":
         from journey.bench_identity import run_identity_bench
 
-        report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
-            f"identity-{args.edges}.md"
-        )
+        report = _report_path(args, f"identity-{args.edges}.md")
         return run_identity_bench(
             args.edges, args.seed, Path(args.workdir), args.repeat, args.networkx_max_edges, report
         )
@@ -44,17 +47,13 @@ def _bench(args: argparse.Namespace) -> int:
         if not args.path_data:
             print("journey bench markov needs --path-data (ChannelAttribution's Data.csv)", file=sys.stderr)
             return 2
-        report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
-            f"markov-{args.paths}.md"
-        )
+        report = _report_path(args, f"markov-{args.paths}.md")
         return run_markov_bench(
             Path(args.path_data), args.paths, args.repeat, args.channelattribution_python, report
         )
     from journey.bench import StepFailed, run_bench
 
-    report = Path(args.report) if args.report else project_root() / "docs" / "benchmarks" / (
-        f"build-{args.persons}x{args.days}.md"
-    )
+    report = _report_path(args, f"build-{args.persons}x{args.days}.md")
     try:
         landing = Path(args.landing) if args.landing else None
         return run_bench(
