@@ -149,6 +149,14 @@
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
     {%- endif -%}
+    {#- the list of those records has done its work: it goes too -#}
+    {%- set erased_records = adapter.get_relation(
+        database=target.database, schema='intermediate',
+        identifier='int_identity__erased_records'
+    ) -%}
+    {%- if erased_records -%}
+        {%- do run_query('delete from ' ~ erased_records) -%}
+    {%- endif -%}
     {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted from "
         ~ ns.tables ~ " table(s).", info=true) }}
     {{ return(ns.rows) }}

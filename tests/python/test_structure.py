@@ -146,6 +146,17 @@ def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, dict]) -
     }
     # a model whose rows can be alike (a bag of lines read) says why in its meta
     bags = {uid for uid, node in models.items() if (node["config"].get("meta") or {}).get("no_unique_key")}
+    # a filter view inherits the key of the one model it filters (meta subset_of)
+    by_name = {node["name"]: uid for uid, node in models.items()}
+    subsets = {}
+    for uid, node in models.items():
+        parent = (node["config"].get("meta") or {}).get("subset_of")
+        if parent:
+            assert node["config"]["materialized"] == "view", f"{node['name']}: subset_of is for filter views"
+            assert by_name.get(parent) in node["depends_on"]["nodes"], f"{node['name']} does not read {parent}"
+            subsets[uid] = by_name[parent]
+    assert {models[uid]["name"] for uid in subsets} == {"int_identity__observations"}
+    keyed |= {uid for uid, parent in subsets.items() if parent in keyed}
     missing = sorted(node["name"] for uid, node in models.items() if uid not in keyed | bags)
     assert not missing, f"models without a unique / unique_combination test: {missing}"
     assert {models[uid]["name"] for uid in bags} == {"base_web__event_lines", "base_app__event_lines"}
