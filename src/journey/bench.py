@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from journey.serving import build_path
+from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, RESERVE_ENV, buffer_pool_bytes, build_path, size_bytes
 from journey.simulate.config import project_root
 
 EVENT_LINES = (
@@ -247,7 +247,8 @@ def run_bench(
 
     # DuckDB spills to <database>.tmp beside the database dbt builds
     spill_folder = Path(str(build_path(Path(env["JOURNEY_DUCKDB_PATH"]))) + ".tmp")
-    memory_limit = env.get("JOURNEY_MEMORY_LIMIT", "8GB")
+    budget = env.get(MEMORY_ENV) or DEFAULT_MEMORY
+    pool = buffer_pool_bytes(budget, env.get(RESERVE_ENV, ""))
     sims, floors, builds = [], [], []
     for i in range(repeat):
         if landing is None:
@@ -278,8 +279,9 @@ def run_bench(
         f"Written by `journey bench --persons {persons} --days {days} --seed {seed} --repeat {repeat}"
         + (f" --landing {landing}`" if landing else "`")
         + f" on {time.strftime('%Y-%m-%d')}; version {version('customer-journey-warehouse')}"
-        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}, DuckDB memory_limit"
-        f" {memory_limit} (JOURNEY_MEMORY_LIMIT). Medians of {repeat} runs,"
+        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}, memory budget"
+        f" {budget} ({MEMORY_ENV}), of which DuckDB's memory_limit {pool / 2**20:,.0f} MiB."
+        f" Medians of {repeat} runs,"
         " each step in its own process; the ratio compares medians of the same run.",
         "",
         f"raw landing rows: {raw_rows:,} ({folder_mib(Path(env['JOURNEY_LANDING_PATH'])):,.0f} MiB of files)",
@@ -291,6 +293,8 @@ def run_bench(
         f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} | {bu.peak_spill_mib:.0f} |",
         "",
         f"build / floor: {bu.seconds / fl.seconds:.1f}x",
+        "",
+        budget_line(bu.peak_mib, budget),
         "",
         "Where the last build's time went (dbt's run_results.json):",
         "",
@@ -311,6 +315,13 @@ def run_bench(
     print()
     write_report(lines, report)
     return 0
+
+
+def budget_line(peak_mib: float, budget: str) -> str:
+    """Whether the build's peak resident memory stayed within its budget."""
+    limit = size_bytes(budget) / 2**20
+    verdict = "within" if peak_mib <= limit else "over"
+    return f"peak memory {peak_mib:,.0f} MiB: {verdict} the budget of {limit:,.0f} MiB ({MEMORY_ENV}={budget})"
 
 
 if __name__ == "__main__":

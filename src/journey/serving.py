@@ -12,11 +12,19 @@ killed build leaves the last good warehouse served.
 The plugin also hands the hash salt to every cursor as the DuckDB variable
 `journey_hash_salt`, read from the environment, so that the salt is never a
 literal in compiled SQL, the manifest, the logs or the docs site.
+
+`JOURNEY_MEMORY_LIMIT` is the memory the whole build may use. DuckDB's
+`memory_limit` bounds its buffer pool only, and the process holds more: dbt,
+its manifest and Python (about 0.5 GiB), and what DuckDB allocates outside the
+pool. The plugin gives DuckDB the budget less a reserve for the rest
+(`JOURNEY_MEMORY_RESERVE`, by default a quarter of the budget and at least
+1 GiB); `journey bench` reports the build's peak against the budget.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -27,6 +35,13 @@ SALT_ENV = "JOURNEY_HASH_SALT"
 DEFAULT_SALT = "change-me"
 SALT_VARIABLE = "journey_hash_salt"
 BUILD_SUFFIX = ".build"
+MEMORY_ENV = "JOURNEY_MEMORY_LIMIT"
+DEFAULT_MEMORY = "8GB"
+RESERVE_ENV = "JOURNEY_MEMORY_RESERVE"
+# DuckDB's units: KB, MB, GB, TB are powers of 1000, KiB... powers of 1024
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+MIN_POOL = 256 * 2**20
 
 
 def build_path(served: Path | str) -> Path:
@@ -37,6 +52,29 @@ def build_path(served: Path | str) -> Path:
 def hash_salt() -> str:
     """The salt of every identifier hash, from the environment."""
     return os.environ.get(SALT_ENV) or DEFAULT_SALT
+
+
+def size_bytes(size: str) -> int:
+    """Bytes of a size written the way DuckDB reads `memory_limit` ("8GB", "6 GiB")."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", size)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise ValueError(f"not a memory size: {size!r} (write it like 8GB or 6GiB)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def buffer_pool_bytes(budget: str, reserve: str = "") -> int:
+    """DuckDB's `memory_limit` for a build that may use `budget` in all: the budget
+    less `reserve` (default: a quarter of the budget, at least 1 GiB) for dbt,
+    Python and DuckDB's allocations outside its buffer pool."""
+    total = size_bytes(budget)
+    kept = size_bytes(reserve) if reserve.strip() else max(total // 4, 2**30)
+    if total - kept < MIN_POOL:
+        raise ValueError(
+            f"{MEMORY_ENV}={budget} less {RESERVE_ENV}={reserve or 'its default'} leaves"
+            f" DuckDB {(total - kept) / 2**20:.0f} MiB; give the build at least"
+            f" {(kept + MIN_POOL) / 2**30:.2f} GiB"
+        )
+    return total - kept
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -68,16 +106,25 @@ def publish(build: Path, served: Path) -> Path:
 
 
 class Plugin(BasePlugin):
-    """Configured in profiles.yml with `served_path` (JOURNEY_DUCKDB_PATH)."""
+    """Configured in profiles.yml with `served_path` (JOURNEY_DUCKDB_PATH),
+    `memory_budget` (JOURNEY_MEMORY_LIMIT) and `memory_reserve`
+    (JOURNEY_MEMORY_RESERVE)."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self.served = Path(plugin_config["served_path"])
+        self.pool = buffer_pool_bytes(
+            str(plugin_config.get("memory_budget") or DEFAULT_MEMORY),
+            str(plugin_config.get("memory_reserve") or ""),
+        )
         self.build = Path(self.creds.path) if self.creds else build_path(self.served)
         # A warehouse served before this layout (or whose working copy was
         # deleted) still holds the state to carry on from: start from it.
         if not self.build.exists() and self.served.exists():
             self.build.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.served, self.build)
+
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        config["memory_limit"] = f"{self.pool}B"
 
     def configure_connection(self, conn: Any) -> None:
         # functions are shared by the connection's cursors, variables are not

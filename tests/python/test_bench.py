@@ -139,7 +139,8 @@ def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> Non
     done = subprocess.run(
         [str(Path(sys.executable).parent / "journey"), "bench", "--persons", "0", "--repeat", "1",
          "--workdir", str(tmp_path / "work"), "--landing", str(EXAMPLE_LANDING), "--report", str(report)],
-        env={**os.environ, "DO_NOT_TRACK": "1"}, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "DO_NOT_TRACK": "1", "JOURNEY_MEMORY_LIMIT": "8GB"},
+        capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     text = report.read_text()
@@ -149,6 +150,8 @@ def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> Non
         "select sum(rows_in_files) from marts.rpt_row_accounting"
     ).fetchone()[0]
     assert rows > 0 and f"raw landing rows: {rows:,} (" in text
+    # the example zone needs far less than the default budget
+    assert "MiB: within the budget of 7,629 MiB (JOURNEY_MEMORY_LIMIT=8GB)" in text
 
 
 def test_the_identity_bench_writes_its_report(tmp_path: Path) -> None:
