@@ -30,13 +30,17 @@ def test_sizes_are_read_as_duckdb_reads_them() -> None:
 
 
 def test_duckdb_gets_the_budget_less_the_reserve() -> None:
-    # default reserve: a quarter of the budget, at least 1 GiB
-    assert buffer_pool_bytes("8GB") == 6 * 10**9
-    assert buffer_pool_bytes("2GB") == 2 * 10**9 - 2**30
+    # default reserve: 1 GiB for dbt and Python, and 30% of the pool
+    assert buffer_pool_bytes("8GB") == int((8 * 10**9 - 2**30) / 1.3)
+    assert buffer_pool_bytes("2GB") == int((2 * 10**9 - 2**30) / 1.3)
+    pool = buffer_pool_bytes("8GB")
+    assert 8 * 10**9 - pool == pytest.approx(2**30 + 0.3 * pool, abs=1)
     assert buffer_pool_bytes("8GB", "1GiB") == 8 * 10**9 - 2**30
-    assert buffer_pool_bytes("8GB", " ") == 6 * 10**9
-    with pytest.raises(ValueError, match="give the build at least 1.25 GiB"):
+    assert buffer_pool_bytes("8GB", " ") == buffer_pool_bytes("8GB")
+    with pytest.raises(ValueError, match="give the build at least 1.33 GiB"):
         buffer_pool_bytes("1GB")
+    with pytest.raises(ValueError, match="give the build at least 7.70 GiB"):
+        buffer_pool_bytes("8GB", "7.45GiB")
 
 
 def test_the_report_says_whether_the_peak_kept_to_the_budget() -> None:
@@ -67,7 +71,7 @@ def test_a_dbt_run_gives_duckdb_the_pool(tmp_path: Path) -> None:
         for line in shown.stdout.splitlines()
         if line.startswith("{") and "preview" in json.loads(line).get("data", {})
     )
-    expected = duckdb.connect(config={"memory_limit": f"{3 * 10**9 - 2**30}B"}).execute(
+    expected = duckdb.connect(config={"memory_limit": f"{buffer_pool_bytes('3GB')}B"}).execute(
         "select current_setting('memory_limit')"
     ).fetchone()[0]
     assert json.loads(preview) == [{"memory_limit": expected}]
