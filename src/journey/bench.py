@@ -228,6 +228,7 @@ def run_bench(
     bin_dir = Path(sys.executable).parent
     root = project_root()
     threads = os.environ.get("JOURNEY_THREADS", "2")
+    dbt_threads = os.environ.get("JOURNEY_DBT_THREADS") or threads
     env = {
         **os.environ,
         "JOURNEY_LANDING_PATH": str(landing.resolve() if landing else workdir / "data" / "landing"),
@@ -279,7 +280,7 @@ def run_bench(
         f"Written by `journey bench --persons {persons} --days {days} --seed {seed} --repeat {repeat}"
         + (f" --landing {landing}`" if landing else "`")
         + f" on {time.strftime('%Y-%m-%d')}; version {version('customer-journey-warehouse')}"
-        f" (commit {_commit(root)}); {_machine()}; dbt threads {threads}, memory budget"
+        f" (commit {_commit(root)}); {_machine()}; dbt threads {dbt_threads}, DuckDB threads {threads}, memory budget"
         f" {budget} ({MEMORY_ENV}), of which DuckDB's memory_limit {pool / 2**20:,.0f} MiB."
         f" Medians of {repeat} runs,"
         " each step in its own process; the ratio compares medians of the same run.",

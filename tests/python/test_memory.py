@@ -50,28 +50,30 @@ def test_the_report_says_whether_the_peak_kept_to_the_budget() -> None:
     assert "over the budget of 7,629 MiB" in budget_line(9333.0, "8GB")
 
 
-def test_a_dbt_run_gives_duckdb_the_pool(tmp_path: Path) -> None:
-    """The profile hands the budget to the plugin, which sets DuckDB's memory_limit."""
+def test_a_dbt_run_gives_duckdb_the_pool_and_its_threads(tmp_path: Path) -> None:
+    """The profile hands the budget to the plugin, which sets DuckDB's memory_limit;
+    JOURNEY_DBT_THREADS sets how many models dbt runs at once, apart from
+    DuckDB's threads (JOURNEY_THREADS)."""
     from conftest import EXAMPLE_LANDING
 
     root = project_root()
     shown = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "show", "--inline",
-         "select current_setting('memory_limit') as memory_limit", "--output", "json",
+         "select current_setting('memory_limit') as memory_limit,"
+         " current_setting('threads') as threads", "--output", "json",
          "--log-format", "json", "--project-dir", str(root), "--profiles-dir", str(root),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         env={**os.environ, "DO_NOT_TRACK": "1", "JOURNEY_MEMORY_LIMIT": "3GB",
+             "JOURNEY_THREADS": "2", "JOURNEY_DBT_THREADS": "1",
              "JOURNEY_LANDING_PATH": str(EXAMPLE_LANDING),
              "JOURNEY_DUCKDB_PATH": str(tmp_path / "w.duckdb")},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert shown.returncode == 0, shown.stdout + shown.stderr
-    preview = next(
-        json.loads(line)["data"]["preview"]
-        for line in shown.stdout.splitlines()
-        if line.startswith("{") and "preview" in json.loads(line).get("data", {})
-    )
+    events = [json.loads(line) for line in shown.stdout.splitlines() if line.startswith("{")]
+    preview = next(e["data"]["preview"] for e in events if "preview" in e["data"])
     expected = duckdb.connect(config={"memory_limit": f"{buffer_pool_bytes('3GB')}B"}).execute(
         "select current_setting('memory_limit')"
     ).fetchone()[0]
-    assert json.loads(preview) == [{"memory_limit": expected}]
+    assert json.loads(preview) == [{"memory_limit": expected, "threads": 2}]
+    assert [e["data"]["num_threads"] for e in events if e["info"]["name"] == "ConcurrencyLine"] == [1]
