@@ -228,7 +228,7 @@ def run_bench(
     bin_dir = Path(sys.executable).parent
     root = project_root()
     threads = os.environ.get("JOURNEY_THREADS", "2")
-    dbt_threads = os.environ.get("JOURNEY_DBT_THREADS") or threads
+    dbt_threads = os.environ.get("JOURNEY_DBT_THREADS") or "1"
     env = {
         **os.environ,
         "JOURNEY_LANDING_PATH": str(landing.resolve() if landing else workdir / "data" / "landing"),
