@@ -59,7 +59,7 @@ def _bench(args: argparse.Namespace) -> int:
         return run_bench(
             args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report, landing
         )
-    except StepFailed as failed:
+    except (StepFailed, ValueError) as failed:  # ValueError: a memory budget it cannot use
         print(failed, file=sys.stderr)
         return 1
 

@@ -16,9 +16,11 @@ literal in compiled SQL, the manifest, the logs or the docs site.
 `JOURNEY_MEMORY_LIMIT` is the memory the whole build may use. DuckDB's
 `memory_limit` bounds its buffer pool only, and the process holds more: dbt,
 its manifest and Python (about 0.5 GiB), and what DuckDB allocates outside the
-pool. The plugin gives DuckDB the budget less a reserve for the rest
-(`JOURNEY_MEMORY_RESERVE`, by default a quarter of the budget and at least
-1 GiB); `journey bench` reports the build's peak against the budget.
+pool (DuckDB's documentation: some operations bypass its buffer manager). The
+plugin gives DuckDB the budget less a reserve for the rest
+(`JOURNEY_MEMORY_RESERVE`; by default 1 GiB plus 30% of the pool, so the pool
+is (budget - 1 GiB) / 1.3); `journey bench` reports the build's peak against
+the budget.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ RESERVE_ENV = "JOURNEY_MEMORY_RESERVE"
 # DuckDB's units: KB, MB, GB, TB are powers of 1000, KiB... powers of 1024
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
-MIN_POOL = 256 * 2**20
+MIN_POOL = 2**20
 POOL_OVERHEAD = 0.3
 
 

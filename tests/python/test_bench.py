@@ -14,11 +14,12 @@ from journey.bench import _run, failure_report, folder_mib
 
 
 def test_a_failed_build_prints_dbts_own_error(tmp_path: Path) -> None:
-    """A build that runs out of its DuckDB memory_limit (JOURNEY_MEMORY_LIMIT) fails;
-    the bench prints DuckDB's message as dbt reported it, names the log holding the
-    whole output, exits 1 and writes no report."""
+    """A build that runs out of DuckDB's memory_limit (a 2 MB pool: the budget less
+    the reserve) fails; the bench prints DuckDB's message as dbt reported it, names
+    the log holding the whole output, exits 1 and writes no report."""
     report = tmp_path / "report.md"
-    env = {**os.environ, "JOURNEY_MEMORY_LIMIT": "1MB", "DO_NOT_TRACK": "1"}
+    env = {**os.environ, "JOURNEY_MEMORY_LIMIT": "2GB", "JOURNEY_MEMORY_RESERVE": "1998MB",
+           "DO_NOT_TRACK": "1"}  # fmt: skip
     done = subprocess.run(
         [str(Path(sys.executable).parent / "journey"), "bench", "--persons", "60", "--days", "14",
          "--repeat", "1", "--workdir", str(tmp_path / "work"), "--report", str(report)],

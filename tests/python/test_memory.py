@@ -37,9 +37,9 @@ def test_duckdb_gets_the_budget_less_the_reserve() -> None:
     assert 8 * 10**9 - pool == pytest.approx(2**30 + 0.3 * pool, abs=1)
     assert buffer_pool_bytes("8GB", "1GiB") == 8 * 10**9 - 2**30
     assert buffer_pool_bytes("8GB", " ") == buffer_pool_bytes("8GB")
-    with pytest.raises(ValueError, match="give the build at least 1.33 GiB"):
+    with pytest.raises(ValueError, match="give the build at least 1.01 GiB"):
         buffer_pool_bytes("1GB")
-    with pytest.raises(ValueError, match="give the build at least 7.70 GiB"):
+    with pytest.raises(ValueError, match="give the build at least 7.46 GiB"):
         buffer_pool_bytes("8GB", "7.45GiB")
 
 
@@ -77,3 +77,16 @@ def test_a_dbt_run_gives_duckdb_the_pool_and_its_threads(tmp_path: Path) -> None
     ).fetchone()[0]
     assert json.loads(preview) == [{"memory_limit": expected, "threads": 2}]
     assert [e["data"]["num_threads"] for e in events if e["info"]["name"] == "ConcurrencyLine"] == [1]
+
+
+def test_the_bench_refuses_a_budget_it_cannot_use(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "journey"), "bench", "--persons", "60", "--days", "14",
+         "--repeat", "1", "--workdir", str(tmp_path / "work"), "--report", str(tmp_path / "r.md")],
+        env={**os.environ, "DO_NOT_TRACK": "1", "JOURNEY_MEMORY_LIMIT": "1GB"},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "JOURNEY_MEMORY_LIMIT=1GB" in done.stderr and "give the build at least 1.01 GiB" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "r.md").exists()
