@@ -77,10 +77,12 @@ def buffer_pool_bytes(budget: str, reserve: str = "") -> int:
     else:
         kept = total - int((total - 2**30) / (1 + POOL_OVERHEAD))
     if total - kept < MIN_POOL:
-        least = size_bytes(reserve) + MIN_POOL if reserve.strip() else 2**30 + MIN_POOL * (1 + POOL_OVERHEAD)
+        # the smallest budget that leaves DuckDB MIN_POOL, in GiB rounded up
+        least = MIN_POOL + (size_bytes(reserve) if reserve.strip() else 2**30 + POOL_OVERHEAD * MIN_POOL)
         raise ValueError(
             f"{MEMORY_ENV}={budget} less {RESERVE_ENV}={reserve or 'its default'} leaves"
-            f" DuckDB {(total - kept) / 2**20:.0f} MiB; give the build at least {math.ceil(least / 2**30 * 100) / 100:.2f} GiB"
+            f" DuckDB {(total - kept) / 2**20:.0f} MiB;"
+            f" give the build at least {math.ceil(least / 2**30 * 100) / 100:.2f} GiB"
         )
     return total - kept
 
