@@ -133,7 +133,10 @@
         {%- endif -%}
     {%- endfor -%}
     {#- the raw material of the graph still holds the erased people's
-        records: every row of a record that holds an erased identifier -#}
+        records: every row of a record that holds an erased identifier. Found
+        again here rather than read from int_identity__erased_records: a
+        build of a selection may have rebuilt the observations without that
+        list, and an erasure must not depend on it -#}
     {%- set observations = api.Relation.create(
         database=target.database, schema='intermediate',
         identifier='int_identity__observations_all'

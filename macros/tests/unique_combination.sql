@@ -37,15 +37,15 @@ repeated_hashes as (
     select combination_hash
     from sorted_hashes
     where combination_hash = next_hash
+),
+
+candidates as (
+    select *
+    from {{ model }}
+    where hash({{ columns | join(', ') }}) in (
+        select combination_hash from repeated_hashes
+    )
 )
 
-select
-    {{ columns | join(', ') }},
-    count(*) as occurrences
-from {{ model }}
-where hash({{ columns | join(', ') }}) in (
-    select combination_hash from repeated_hashes
-)
-group by {{ columns | join(', ') }}
-having count(*) > 1
+{{ default__unique_combination_sql('candidates', columns) }}
 {%- endmacro %}

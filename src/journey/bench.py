@@ -146,8 +146,9 @@ def _node_results(run_results: Path) -> list[dict]:
 
 def node_times(run_results: Path, slowest: int = 10) -> list[str]:
     """Report lines on where a build's time went, from dbt's run_results.json: node
-    seconds per kind (models, data tests, unit tests...; nodes run two at a time,
-    so they add up to more than the wall time) and the slowest nodes."""
+    seconds per kind (models, data tests, unit tests...; with JOURNEY_DBT_THREADS
+    above 1 nodes overlap and add up to more than the wall time) and the slowest
+    nodes."""
     results = _node_results(run_results)
     kinds: dict[str, list[float]] = {}
     for result in results:
@@ -170,7 +171,7 @@ def node_memory(
 ) -> list[str]:
     """Report lines on where the build's memory went: for each node, the
     largest resident set of the dbt process sampled while the node executed
-    (two nodes run at a time, so a sample counts for both), largest first."""
+    (when nodes overlap, a sample counts for each), largest first."""
     results = _node_results(run_results)
     peaks: dict[str, float] = {}
     for result in results:
@@ -228,7 +229,6 @@ def run_bench(
     bin_dir = Path(sys.executable).parent
     root = project_root()
     threads = os.environ.get("JOURNEY_THREADS", "2")
-    dbt_threads = os.environ.get("JOURNEY_DBT_THREADS") or "1"
     env = {
         **os.environ,
         "JOURNEY_LANDING_PATH": str(landing.resolve() if landing else workdir / "data" / "landing"),
@@ -236,6 +236,9 @@ def run_bench(
         "DBT_PROFILES_DIR": str(root),
         "DO_NOT_TRACK": "1",
     }
+    # the profile's defaults, stated so that the report names what the build used
+    env["JOURNEY_DBT_THREADS"] = env.get("JOURNEY_DBT_THREADS") or "1"
+    dbt_threads = env["JOURNEY_DBT_THREADS"]
     simulate = [
         str(bin_dir / "journey"), "simulate", "--persons", str(persons), "--days", str(days),
         "--seed", str(seed), "--out", str(workdir / "data"), "--quiet",
