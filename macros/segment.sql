@@ -354,8 +354,9 @@ select * from final
 {% macro segment_duplicates(lines_relation) -%}
 {#- The distinct lines (file, line hash) of a parsed Segment source (macro
     parse_segment_events) that are not simply kept: delivered more than once
-    in their file, or a later receipt of a messageId. The delivery windows
-    sort these few narrow columns, never the wide parsed rows. -#}
+    in their file, or a later receipt of a messageId. Only the lines whose
+    messageId may occur twice are grouped and sorted, on a few narrow
+    columns, never the wide parsed rows. -#}
 with
 
 lines as (
@@ -368,6 +369,28 @@ lines as (
     from {{ lines_relation }}
 ),
 
+repeated_ids as (
+    -- messageIds seen more than once, by their hash (64 bits on DuckDB,
+    -- narrower than the text): a collision only adds lines to the
+    -- candidates, which are then compared exactly
+    select hash(message_id) as message_key
+    from lines
+    where message_id is not null
+    group by hash(message_id)
+    having count(*) > 1
+),
+
+candidates as (
+    -- a line whose messageId occurs once is neither copied in its file (a
+    -- copy has the same messageId) nor a later receipt; a line without a
+    -- messageId may still be copied
+    select *
+    from lines
+    where
+        message_id is null
+        or hash(message_id) in (select message_key from repeated_ids)
+),
+
 distinct_lines as (
     -- byte-identical lines of a file parse alike: one row for them all
     select
@@ -377,7 +400,7 @@ distinct_lines as (
         min(received_at) as received_at,
         min(message_id) as message_id,
         {{ dbt.bool_or('is_clean') }} as is_clean
-    from lines
+    from candidates
     group by source_file, row_hash
 ),
 

@@ -14,8 +14,12 @@ steps as (
     select * from {{ ref('funnel_steps') }}
 ),
 
--- sessions and person_events are read twice: only the columns used, as
--- DuckDB materialises a CTE read twice whole
+segment_events as (
+    select * from {{ ref('segment_events') }}
+),
+
+-- sessions and person_events are read twice: only the columns and rows
+-- used, as DuckDB materialises a CTE read twice whole
 sessions as (
     select
         session_id,
@@ -27,20 +31,26 @@ sessions as (
 ),
 
 person_events as (
+    -- the events of a step or a cart add, of a known person
     select
         person_id,
         occurred_at,
         session_id,
         event_name
     from {{ ref('int_journeys__person_events') }}
+    where
+        person_id is not null
+        and (
+            event_name in (select steps.event_name from steps)
+            or event_name in (
+                select segment_events.event_name from segment_events
+                where segment_events.is_cart_add
+            )
+        )
 ),
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
-),
-
-segment_events as (
-    select * from {{ ref('segment_events') }}
 ),
 
 step_events as (

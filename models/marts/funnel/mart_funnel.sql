@@ -55,7 +55,10 @@ counted as (
         breakdown,
         breakdown_value,
         step_order,
-        count(distinct person_id) as persons,
+        -- a person has one row per period and step (int_funnel__attempts'
+        -- grain, tested) and one value per breakdown and period: count(*)
+        -- counts persons, without count(distinct)'s hash set per group
+        count(*) as persons,
         {{ median('hours_from_previous') }} as median_hours_from_previous
     from broken_down
     group by period_start, breakdown, breakdown_value, step_order
