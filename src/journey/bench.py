@@ -161,6 +161,25 @@ def node_times(run_results: Path, slowest: int = 10) -> list[str]:
     return lines
 
 
+# the models that stage the web and app events (base_* tables and stg_* views)
+EVENT_STAGING_PREFIXES = ("base_web__", "base_app__", "stg_web__", "stg_app__")
+
+
+def event_staging_line(run_results: Path, floor_seconds: float) -> str:
+    """Node seconds of the models that stage the web and app events (the
+    bulk of the raw rows), against the floor: issue #12's "event staging"."""
+    seconds = sum(
+        r["execution_time"]
+        for r in _node_results(run_results)
+        if r["unique_id"].startswith("model.")
+        and r["unique_id"].split(".")[-1].startswith(EVENT_STAGING_PREFIXES)
+    )
+    return (
+        f"event staging (the web and app staging models): {seconds:.1f} node s,"
+        f" {seconds / floor_seconds:.1f}x the floor"
+    )
+
+
 def _epoch(stamp: str) -> float:
     """dbt's run_results time stamp (UTC, ISO 8601, trailing Z) as epoch seconds."""
     return datetime.fromisoformat(stamp.rstrip("Z")).replace(tzinfo=timezone.utc).timestamp()
@@ -297,6 +316,8 @@ def run_bench(
         f"| dbt build | {bu.seconds:.1f} | {bu.peak_mib:.0f} | {bu.peak_spill_mib:.0f} |",
         "",
         f"build / floor: {bu.seconds / fl.seconds:.1f}x",
+        "",
+        event_staging_line(workdir / "target" / "run_results.json", fl.seconds),
         "",
         budget_line(bu.peak_mib, budget),
         "",

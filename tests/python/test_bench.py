@@ -131,6 +131,26 @@ def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> No
     assert measured.seconds >= 2.5
 
 
+def test_the_report_compares_event_staging_with_the_floor(tmp_path: Path) -> None:
+    """The web and app staging models' node seconds (and no other node's)
+    against the floor."""
+    import json
+
+    from journey.bench import event_staging_line
+
+    results = [
+        {"unique_id": "model.customer_journey.base_web__event_lines", "execution_time": 9.0},
+        {"unique_id": "model.customer_journey.base_app__event_duplicates", "execution_time": 2.0},
+        {"unique_id": "model.customer_journey.stg_web__events", "execution_time": 1.0},
+        {"unique_id": "model.customer_journey.base_crm__contacts", "execution_time": 5.0},
+        {"unique_id": "test.customer_journey.not_null_stg_web__events_message_id.abc", "execution_time": 4.0},
+    ]
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"results": results}))
+    line = event_staging_line(path, floor_seconds=4.0)
+    assert line == "event staging (the web and app staging models): 12.0 node s, 3.0x the floor"
+
+
 def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> None:
     """`--landing`: the example zone is read and built as it is; the report
     names the zone, counts its raw rows and says nothing was simulated."""
@@ -153,6 +173,7 @@ def test_the_bench_builds_a_given_zone_without_simulating(tmp_path: Path) -> Non
     assert rows > 0 and f"raw landing rows: {rows:,} (" in text
     # the example zone needs far less than the default budget
     assert "MiB: within the budget of 7,629 MiB (JOURNEY_MEMORY_LIMIT=8GB)" in text
+    assert "event staging (the web and app staging models): " in text
 
 
 def test_the_identity_bench_writes_its_report(tmp_path: Path) -> None:
