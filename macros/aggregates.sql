@@ -34,3 +34,25 @@
 {% macro spark__sorted_string_agg(value, delimiter) -%}
     array_join(array_sort(collect_list({{ value }})), '{{ delimiter }}')
 {%- endmacro %}
+
+{% macro ordered_string_agg(value, order_by, delimiter) -%}
+    {#- Every `value` of the group in the order of `order_by` (unique within
+        a group), joined by `delimiter`. -#}
+    {{ return(adapter.dispatch('ordered_string_agg', 'customer_journey')(value, order_by, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(value, order_by, delimiter) -%}
+    {{ dbt.listagg(value, "'" ~ delimiter ~ "'", 'order by ' ~ order_by) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_string_agg(value, order_by, delimiter) -%}
+    {#- Sorting the collected (key, value) list is cheaper than an ordered
+        aggregate: 1.6 s against 3.6 s for 2.5M runs in 1.5M journeys. -#}
+    array_to_string(
+        list_transform(
+            list_sort(list(struct_pack(k := {{ order_by }}, v := {{ value }}))),
+            x -> x.v
+        ),
+        '{{ delimiter }}'
+    )
+{%- endmacro %}

@@ -23,8 +23,8 @@ journey_paths as (
     select
         journey_id,
         max(case when is_converting then 1 else 0 end) = 1 as is_converting,
-        {{ dbt.listagg(
-            'channel_group', "' > '", 'order by run_number'
+        {{ ordered_string_agg(
+            'channel_group', 'run_number', ' > '
         ) }} as channel_path
     from runs
     group by journey_id

@@ -68,8 +68,8 @@ runs as (
 journey_paths as (
     select
         journey_id,
-        {{ dbt.listagg(
-            'channel_group', "' > '", 'order by run_number'
+        {{ ordered_string_agg(
+            'channel_group', 'run_number', ' > '
         ) }} as channel_path
     from runs
     group by journey_id

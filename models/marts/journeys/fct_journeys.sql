@@ -30,8 +30,8 @@ paths as (
         max(touched_at) as last_touched_at,
         count(*) as touchpoints,
         count(distinct channel_group) as distinct_channels,
-        {{ dbt.listagg(
-            'channel_group', "' > '", 'order by touch_number'
+        {{ ordered_string_agg(
+            'channel_group', 'touch_number', ' > '
         ) }} as channel_path,
         max(case when touch_number = 1 then channel_group end)
             as first_touch_channel,
