@@ -50,20 +50,30 @@ def test_the_report_starts_at_dbts_summary_of_errors() -> None:
     assert failure_report("") == "(no output)"
 
 
-def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
-    """Node seconds per kind (so the data tests' cost is stated) and the slowest nodes."""
+def _run_results(folder: Path, results: list[dict]) -> Path:
+    """A run_results.json holding these node results, as dbt writes it."""
     import json
 
+    path = folder / "run_results.json"
+    path.write_text(json.dumps({"results": results}))
+    return path
+
+
+def _timed(*nodes: tuple[str, float]) -> list[dict]:
+    """Node results of these unique ids and execution times."""
+    return [{"unique_id": uid, "execution_time": seconds} for uid, seconds in nodes]
+
+
+def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
+    """Node seconds per kind (so the data tests' cost is stated) and the slowest nodes."""
     from journey.bench import node_times
 
-    results = [
-        {"unique_id": "model.customer_journey.base_web__events", "execution_time": 12.0},
-        {"unique_id": "model.customer_journey.stg_web__events", "execution_time": 0.5},
-        {"unique_id": "test.customer_journey.unique_fct_sessions_session_id.abc", "execution_time": 0.75},
-        {"unique_id": "test.customer_journey.not_null_fct_sessions_person_id.def", "execution_time": 0.25},
-    ]
-    path = tmp_path / "run_results.json"
-    path.write_text(json.dumps({"results": results}))
+    path = _run_results(tmp_path, _timed(
+        ("model.customer_journey.base_web__events", 12.0),
+        ("model.customer_journey.stg_web__events", 0.5),
+        ("test.customer_journey.unique_fct_sessions_session_id.abc", 0.75),
+        ("test.customer_journey.not_null_fct_sessions_person_id.def", 0.25),
+    ))  # fmt: skip
     lines = node_times(path, slowest=2)
     assert "| model | 2 | 12.5 |" in lines
     assert "| test | 2 | 1.0 |" in lines
@@ -73,7 +83,6 @@ def test_the_report_says_where_the_build_time_went(tmp_path: Path) -> None:
 def test_the_report_says_where_the_build_memory_went(tmp_path: Path) -> None:
     """Each node gets the largest resident set sampled while it executed;
     a node with no sample in its span (or no timing) is left out."""
-    import json
     from datetime import datetime, timezone
 
     from journey.bench import node_memory
@@ -89,8 +98,7 @@ def test_the_report_says_where_the_build_memory_went(tmp_path: Path) -> None:
     t0 = 1_800_000_000.0
     results = [node("lines", t0, t0 + 10), node("sessions", t0 + 5, t0 + 20), node("tiny", t0 + 30, t0 + 30.5),
                {"unique_id": "operation.customer_journey.hook", "execution_time": 0.1, "timing": []}]  # fmt: skip
-    path = tmp_path / "run_results.json"
-    path.write_text(json.dumps({"results": results}))
+    path = _run_results(tmp_path, results)
     samples = ((t0 + 1, 100.0), (t0 + 6, 900.0), (t0 + 15, 400.0), (t0 + 40, 50.0))
     lines = node_memory(path, samples)
     assert lines[2:] == ["| lines | 900 |", "| sessions | 900 |"]
@@ -134,19 +142,15 @@ def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> No
 def test_the_report_compares_event_staging_with_the_floor(tmp_path: Path) -> None:
     """The web and app staging models' node seconds (and no other node's)
     against the floor."""
-    import json
-
     from journey.bench import event_staging_line
 
-    results = [
-        {"unique_id": "model.customer_journey.base_web__event_lines", "execution_time": 9.0},
-        {"unique_id": "model.customer_journey.base_app__event_duplicates", "execution_time": 2.0},
-        {"unique_id": "model.customer_journey.stg_web__events", "execution_time": 1.0},
-        {"unique_id": "model.customer_journey.base_crm__contacts", "execution_time": 5.0},
-        {"unique_id": "test.customer_journey.not_null_stg_web__events_message_id.abc", "execution_time": 4.0},
-    ]
-    path = tmp_path / "run_results.json"
-    path.write_text(json.dumps({"results": results}))
+    path = _run_results(tmp_path, _timed(
+        ("model.customer_journey.base_web__event_lines", 9.0),
+        ("model.customer_journey.base_app__event_duplicates", 2.0),
+        ("model.customer_journey.stg_web__events", 1.0),
+        ("model.customer_journey.base_crm__contacts", 5.0),
+        ("test.customer_journey.not_null_stg_web__events_message_id.abc", 4.0),
+    ))  # fmt: skip
     line = event_staging_line(path, floor_seconds=4.0)
     assert line == "event staging (the web and app staging models): 12.0 node s, 3.0x the floor"
 
