@@ -72,7 +72,6 @@ step_events as (
         person_events.session_id
     from person_events
     inner join steps on person_events.event_name = steps.event_name
-    where person_events.person_id is not null
 ),
 
 entries as (
