@@ -18,9 +18,10 @@ NPM_STAMP := dashboards/node_modules/.installed
 
 warehouse: setup simulate build docs dashboards  ## set up, simulate the default data set, dbt build, docs, dashboards
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-reference.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-reference.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
