@@ -74,3 +74,14 @@
         'time_decay', 'position_based', 'markov', 'shapley',
     ]) }}
 {%- endmacro %}
+
+{% macro channel_group_names() -%}
+    {#- The channel groups of the contract: GA4's default channel grouping
+        names, plus Store for in-store contacts. -#}
+    {{ return([
+        'Direct', 'Organic Search', 'Paid Search', 'Organic Social',
+        'Paid Social', 'Email', 'Referral', 'Display', 'Affiliates',
+        'Organic Shopping', 'Paid Shopping', 'Organic Video', 'Paid Video',
+        'SMS', 'Mobile Push Notifications', 'Unassigned', 'Store',
+    ]) }}
+{%- endmacro %}

@@ -24,5 +24,8 @@
         ('pos', 'transaction_lines', 'base_pos__transaction_lines'),
         ('ads', 'spend', 'base_ads__spend'),
         ('surveys', 'nps_responses', 'base_surveys__nps_responses'),
+        ('catalog', 'products', 'base_catalog__products'),
+        ('affiliates', 'commissions', 'base_affiliates__commissions'),
+        ('costs', 'other_costs', 'base_costs__other_costs'),
     ]) }}
 {%- endmacro %}

@@ -64,6 +64,9 @@ ENTITY_FILES = {
     ("pos", "transaction_lines"): "pos/transaction_lines/*.csv",
     ("ads", "spend"): "ads/spend/*.csv",
     ("surveys", "nps_responses"): "surveys/*.csv",
+    ("catalog", "products"): "catalog/products/*.csv",
+    ("affiliates", "commissions"): "affiliates/commissions/*.csv",
+    ("costs", "other_costs"): "costs/*.csv",
 }
 
 STAGING_MODEL = {
@@ -76,6 +79,9 @@ STAGING_MODEL = {
     ("pos", "transaction_lines"): "stg_pos__transaction_lines",
     ("ads", "spend"): "stg_ads__spend",
     ("surveys", "nps_responses"): "stg_surveys__nps_responses",
+    ("catalog", "products"): "stg_catalog__products",
+    ("affiliates", "commissions"): "stg_affiliates__commissions",
+    ("costs", "other_costs"): "stg_costs__other_costs",
 }
 
 

@@ -27,6 +27,10 @@ def test_row_accounting_of_the_example(example_warehouse: duckdb.DuckDBPyConnect
     assert rows[("app", "events")] == (5, 5, 0, 0)
     assert rows[("pos", "transactions")] == (5, 4, 0, 1)
     assert rows[("crm", "contacts")] == (2, 1, 0, 0)  # and C-5602, erased
+    assert rows[("catalog", "products")] == (4, 4, 0, 0)
+    # AW-5501 pending, then approved: the pending version is superseded
+    assert rows[("affiliates", "commissions")] == (3, 2, 1, 0)
+    assert rows[("costs", "other_costs")] == (2, 2, 0, 0)
     reason = _one(
         example_warehouse,
         "select quarantine_reason from marts.rpt_quarantined_rows where entity = 'transactions'",
@@ -239,3 +243,35 @@ def test_a_missing_landing_root_is_named(tmp_path) -> None:
     assert "JOURNEY_LANDING_PATH is '" + str(tmp_path / "nowhere") + "': no such folder" in str(
         result.exception
     )
+
+
+def test_product_costs_commissions_and_other_costs(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """The blue mug's cost changes on 10 March; the teapot costs in GBP. The
+    network restated AW-5501 as approved and declined AW-5530. The month's
+    costs belong to Email as a whole and to TikTok in Paid Social."""
+    costs = example_warehouse.execute(
+        "select product_id, unit_cost, currency, valid_from, valid_to"
+        " from staging.stg_catalog__products order by product_id, valid_from"
+    ).fetchall()
+    assert [(p, float(c), cur, f, t) for p, c, cur, f, t in costs] == [
+        ("coaster", 1.10, "EUR", date(2026, 1, 1), None),
+        ("mug-blue", 5.20, "EUR", date(2026, 1, 1), date(2026, 3, 9)),
+        ("mug-blue", 5.60, "EUR", date(2026, 3, 10), None),
+        ("teapot", 8.00, "GBP", date(2026, 1, 1), None),
+    ]
+    commissions = example_warehouse.execute(
+        "select network_transaction_id, partner_id, order_id, status, commission_eur,"
+        " network_fee_eur from staging.stg_affiliates__commissions order by 1"
+    ).fetchall()
+    assert [(t, p, o, s, float(c), float(f)) for t, p, o, s, c, f in commissions] == [
+        ("AW-5501", "cashbackworld", "100231", "approved", 2.32, 0.35),
+        ("AW-5530", "vouchercodes", "100877", "declined", 1.16, 0.17),
+    ]
+    other = example_warehouse.execute(
+        "select cost_month, channel_group, partner_id, cost_type, amount_eur"
+        " from staging.stg_costs__other_costs order by channel_group"
+    ).fetchall()
+    assert [(m, g, p, t, float(a)) for m, g, p, t, a in other] == [
+        (date(2026, 3, 1), "Email", None, "platform_fee", 49.0),
+        (date(2026, 3, 1), "Paid Social", "tiktok", "agency_fee", 120.0),
+    ]

@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -152,6 +153,38 @@ def _fault_zone(root: Path) -> Path:
                          "LON-02", "LON-02-9003"])  # fmt: skip
         handle.write("8,false,card,GBP,13.00,leak.test@example.org,,2026-03-22 12:00:00,LON-02,"
                      "LON-02-9004,Doe\n")
+    # product costs, commissions and other costs with faults: an unreadable
+    # cost, an unknown currency, a re-exported product row; an unknown status,
+    # an unreadable commission, an order id restated twice; a month that is
+    # not YYYY-MM, a channel group GA4 does not have, a re-exported month
+    with (landing / "catalog" / "products" / "products_2026-03-20.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["product_id", "product_name", "category", "unit_cost", "currency", "valid_from"])
+        writer.writerow(["vase", "Vase", "decor", "4,20", "EUR", "2026-01-01"])
+        writer.writerow(["bowl", "Bowl", "tableware", "3.00", "CHF", "2026-01-01"])
+        writer.writerow(["coaster", "Cork coaster", "tableware", "1.15", "EUR", "2026-01-01"])
+    with (landing / "affiliates" / "commissions" / "commissions_2026-04.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["network", "network_transaction_id", "partner_id", "partner_name", "order_id",
+                         "sale_amount", "commission_amount", "network_fee", "currency", "status",
+                         "click_ref", "occurred_at", "updated_at"])  # fmt: skip
+        writer.writerow(["awin", "AW-5600", "cashbackworld", "Cashback World", "100300", "20.00",
+                         "1.60", "", "EUR", "locked", "ck-1", "2026-03-25T10:00:00Z",
+                         "2026-03-25T11:00:00Z"])  # fmt: skip
+        writer.writerow(["awin", "AW-5601", "cashbackworld", "Cashback World", "100301", "20.00",
+                         "n/a", "0.20", "EUR", "pending", "ck-2", "2026-03-25T10:00:00Z",
+                         "2026-03-25T11:00:00Z"])  # fmt: skip
+        writer.writerow(["awin", "AW-5530", "vouchercodes", "Voucher Codes", "100877", "14.50", "1.16",
+                         "", "EUR", "pending", "ck-a07", "2026-03-16T08:00:00Z",
+                         "2026-03-16T09:00:00Z"])  # fmt: skip
+    with (landing / "costs" / "costs_2026-03_v2.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["month", "channel_group", "partner_id", "cost_type", "amount", "currency",
+                         "description"])  # fmt: skip
+        writer.writerow(["03/2026", "Email", "", "platform_fee", "49.00", "EUR", "bad month"])
+        writer.writerow(["2026-03", "Influencers", "", "flat_fee", "300.00", "EUR", "no such group"])
+        writer.writerow(["2026-03", "Email", "", "platform_fee", "59.00", "EUR",
+                         "email platform subscription"])  # fmt: skip
     # a survey export that is mostly unusable
     with (landing / "surveys" / "nps_2026-04.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -326,6 +359,48 @@ def test_a_source_with_nothing_to_report_or_no_folder_builds(faults: Faults) -> 
     assert faults.con.execute(
         "select count(*) from staging.base_web__events where source_file like '%none.jsonl.gz'"
     ).fetchone()[0] == 0
+
+
+def test_costs_and_commissions_with_faults_are_quarantined_or_superseded(faults: Faults) -> None:
+    reasons = dict(
+        faults.con.execute(
+            "select coalesce(product_id, '') || '/' || coalesce(currency, ''), quarantine_reason"
+            " from staging.base_catalog__products where quarantine_reason is not null"
+        ).fetchall()
+    )
+    assert reasons == {"vase/EUR": "unparseable unit_cost", "bowl/CHF": "currency not in the currency_rates seed"}
+    # the coaster's row of the later file supersedes the earlier file's
+    assert faults.con.execute(
+        "select unit_cost from staging.stg_catalog__products where product_id = 'coaster'"
+    ).fetchall() == [(Decimal("1.1500"),)]
+    reasons = dict(
+        faults.con.execute(
+            "select network_transaction_id, quarantine_reason from staging.base_affiliates__commissions"
+            " where quarantine_reason is not null"
+        ).fetchall()
+    )
+    assert reasons == {
+        "AW-5600": "status not pending, approved or declined",
+        "AW-5601": "unparseable commission_amount",
+    }
+    # a pending version of AW-5530 older than its declined one changes nothing
+    assert faults.con.execute(
+        "select status from staging.stg_affiliates__commissions where network_transaction_id = 'AW-5530'"
+    ).fetchall() == [("declined",)]
+    reasons = dict(
+        faults.con.execute(
+            "select description, quarantine_reason from staging.base_costs__other_costs"
+            " where quarantine_reason is not null"
+        ).fetchall()
+    )
+    assert reasons == {
+        "bad month": "unparseable month (YYYY-MM)",
+        "no such group": "channel_group not a GA4 default channel group",
+    }
+    # the re-exported month's subscription replaces the first export's
+    assert faults.con.execute(
+        "select amount_eur from staging.stg_costs__other_costs where channel_group = 'Email'"
+    ).fetchall() == [(Decimal("59.00"),)]
 
 
 def test_till_times_at_a_dst_change_are_flagged(faults: Faults) -> None:
