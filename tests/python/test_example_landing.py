@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 from conftest import SALT
@@ -275,3 +276,30 @@ def test_product_costs_commissions_and_other_costs(example_warehouse: duckdb.Duc
         (date(2026, 3, 1), "Email", None, "platform_fee", 49.0),
         (date(2026, 3, 1), "Paid Social", "tiktok", "agency_fee", 120.0),
     ]
+
+
+def test_example_costs_of_goods_and_margins(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """By hand: Marseille on 16 March, two blue mugs at 5.60 (the cost of 10
+    March on) and a coaster at 1.10 for 32.00; a coaster for 8.50; London on
+    17 March, a teapot at 8.00 GBP (9.36 EUR at 1.17) for 24.57, then its
+    return giving the cost back. The web and app orders name no product: no
+    margin, and reported."""
+    rows = example_warehouse.execute(
+        "select order_id, cost_of_goods_eur, gross_margin_eur from marts.fct_conversions"
+        " where conversion_type in ('purchase', 'return') order by converted_at"
+    ).fetchall()
+    assert [(o, c and float(c), m and float(m)) for o, c, m in rows] == [
+        ("100231", None, None),
+        ("100877", None, None),
+        ("MRS-01-0001931", 12.30, 19.70),
+        ("MRS-01-0001932", 1.10, 7.40),
+        ("LON-02-0000415", 9.36, 15.21),
+        ("LON-02-0000416", -9.36, -15.21),
+    ]
+    assert _one(
+        example_warehouse,
+        "select gross_margin_eur from marts.fct_conversions where conversion_type = 'sign_up'",
+    ) == 0
+    assert example_warehouse.execute(
+        "select cost_issue, product_id, conversions, revenue_eur from marts.rpt_unknown_product_costs"
+    ).fetchall() == [("order names no product", None, 2, Decimal("43.50"))]

@@ -51,11 +51,12 @@ def _write_lines(path: Path, lines: list[str]) -> None:
         handle.writelines(line + "\n" for line in lines)
 
 
-def _order(message_id: str, revenue: object, currency: str) -> dict:
+def _order(message_id: str, revenue: object, currency: str, **products: object) -> dict:
     return _event(
         message_id, "2026-03-20T10:00:00.000Z", type="track", event="Order Completed",
         userId="u-10442",
-        properties={"order_id": f"o-{message_id}", "revenue": revenue, "currency": currency},
+        properties={"order_id": f"o-{message_id}", "revenue": revenue, "currency": currency,
+                    **products},
     )  # fmt: skip
 
 
@@ -74,6 +75,14 @@ def _fault_zone(root: Path) -> Path:
                           "2026-03-20T10:00:00.000Z")),
         # a quarantined line delivered twice, then its messageId usable later
         SHADOW_LINE, SHADOW_LINE,
+        # orders naming their products: Segment's products[] (a quantity left
+        # out counts 1), a single product_id, a product the catalog lacks
+        json.dumps(_order("cost-list", 40.0, "EUR", products=[
+            {"product_id": "mug-blue", "sku": "MB", "price": 14.5, "quantity": 2},
+            {"product_id": "coaster", "sku": "CO", "price": 3.0},
+        ])),
+        json.dumps(_order("cost-single", 30.0, "EUR", product_id="teapot", quantity=2)),
+        json.dumps(_order("cost-unknown", 12.0, "EUR", product_id="lamp")),
     ])  # fmt: skip
     _write_lines(landing / "web" / "date=2026-03-21" / "part-shadow.jsonl.gz", [
         json.dumps(_event("shadow-1", "2026-03-21T08:00:00.000Z")),
@@ -401,6 +410,34 @@ def test_costs_and_commissions_with_faults_are_quarantined_or_superseded(faults:
     assert faults.con.execute(
         "select amount_eur from staging.stg_costs__other_costs where channel_group = 'Email'"
     ).fetchall() == [(Decimal("59.00"),)]
+
+
+def test_an_order_costs_its_lines_at_the_costs_of_its_day(faults: Faults) -> None:
+    """On 20 March the blue mug costs 5.60 (5.20 until 9 March), the coaster
+    1.15 (the later products file supersedes 1.10), the teapot 8.00 GBP; a
+    lamp has no cost, so its order has no margin and is reported."""
+    margins = dict(
+        (order, (cost, margin))
+        for order, cost, margin in faults.con.execute(
+            "select order_id, cost_of_goods_eur, gross_margin_eur from marts.fct_conversions"
+            " where order_id like 'o-cost-%'"
+        ).fetchall()
+    )
+    gbp = faults.con.execute(
+        "select eur_per_unit from reference.currency_rates where currency = 'GBP'"
+        " and date '2026-03-20' between valid_from and valid_to"
+    ).fetchone()[0]
+    teapots = (2 * Decimal("8.00") * gbp).quantize(Decimal("0.01"))
+    assert margins == {
+        "o-cost-list": (Decimal("12.35"), Decimal("27.65")),  # 2 x 5.60 + 1.15
+        "o-cost-single": (teapots, Decimal("30.00") - teapots),
+        "o-cost-unknown": (None, None),
+    }
+    reported = faults.con.execute(
+        "select cost_issue, product_id, product_lines, conversions from marts.rpt_unknown_product_costs"
+        " where product_id = 'lamp'"
+    ).fetchall()
+    assert reported == [("product not in the catalog", "lamp", 1, 1)]
 
 
 def test_till_times_at_a_dst_change_are_flagged(faults: Faults) -> None:

@@ -149,6 +149,7 @@ final as (
         conversion_type,
         sales_channel,
         order_id,
+        source_record_id,
         revenue_eur,
         revenue_local,
         currency,

@@ -1,27 +1,35 @@
--- The conversions of int_journeys__conversions, as BI tools read them.
+-- The conversions of int_journeys__conversions, as BI tools read them, with
+-- their cost of goods and gross margin (int_journeys__conversion_margins).
 with
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
 ),
 
+margins as (
+    select * from {{ ref('int_journeys__conversion_margins') }}
+),
+
 final as (
     select
-        conversion_id,
-        person_id,
-        converted_at,
-        conversion_type,
-        sales_channel,
-        order_id,
-        revenue_eur,
-        revenue_local,
-        currency,
-        is_first_purchase,
-        purchase_number,
-        session_id,
-        device_key,
-        store_id
+        conversions.conversion_id,
+        conversions.person_id,
+        conversions.converted_at,
+        conversions.conversion_type,
+        conversions.sales_channel,
+        conversions.order_id,
+        conversions.revenue_eur,
+        conversions.revenue_local,
+        conversions.currency,
+        conversions.is_first_purchase,
+        conversions.purchase_number,
+        conversions.session_id,
+        conversions.device_key,
+        conversions.store_id,
+        margins.cost_of_goods_eur,
+        margins.gross_margin_eur
     from conversions
+    left join margins on conversions.conversion_id = margins.conversion_id
 )
 
 select * from final
