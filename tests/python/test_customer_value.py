@@ -378,5 +378,10 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
         " from intermediate.int_clv__predictions"
     ).fetchone()
     assert con.execute("select bool_and(converged) from marts.rpt_clv_model").fetchone()[0]
+    revenue = con.execute(
+        "select count(*), count(predicted_revenue_eur), sum(holdout_frequency)"
+        " from marts.mart_customer_value"
+    ).fetchone()
+    assert revenue == (holdout[1], holdout[1], holdout[0])
     print(f"holdout of 3 weeks: {holdout[0]} repeat purchase days, {predicted[0]:.1f} predicted")
     assert holdout[0] > 100 and predicted[1] == holdout[1]

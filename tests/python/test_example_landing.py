@@ -303,3 +303,26 @@ def test_example_costs_of_goods_and_margins(example_warehouse: duckdb.DuckDBPyCo
     assert example_warehouse.execute(
         "select cost_issue, product_id, conversions, revenue_eur from marts.rpt_unknown_product_costs"
     ).fetchall() == [("order names no product", None, 2, Decimal("43.50"))]
+
+
+def test_example_customer_value_summary(example_warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Sam first buys on 5 March, again on 14 (14.50) and 16 March (32.00) up
+    to the last conversion day, 17 March: 2 repeat days over 11 days of a
+    12-day age, in weeks; a margin rate of 19.70 / 32.00 from the one sale
+    with known costs. The London shopper's sale and return leave no margin
+    of their own: the population's rate. Two customers are too few to fit
+    (rpt_clv_model says why), so nothing is predicted."""
+    rows = example_warehouse.execute(
+        "select frequency, recency, customer_age, monetary_value_eur, gross_margin_rate,"
+        " is_own_margin_rate, predicted_revenue_eur, calibration_end"
+        " from marts.mart_customer_value order by frequency desc"
+    ).fetchall()
+    assert rows == [
+        (2, 11 / 7, 12 / 7, Decimal("23.25"), 19.70 / 32.00, True, None, date(2026, 3, 17)),
+        (0, 0.0, 0.0, None, 19.70 / 32.00, False, None, date(2026, 3, 17)),
+    ]
+    statuses = example_warehouse.execute(
+        "select model, converged, fit_status from marts.rpt_clv_model order by model"
+    ).fetchall()
+    assert [s[:2] for s in statuses] == [("bg_nbd", False), ("gamma_gamma", False)]
+    assert statuses[1][2] == "not fitted: fewer than 2 customers with a positive mean repeat value"
