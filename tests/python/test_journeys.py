@@ -118,6 +118,39 @@ def test_conversions_match_the_truth_order_by_order(mapped: duckdb.DuckDBPyConne
     assert diff[1:] == (0, 0)
 
 
+def test_costs_of_goods_match_the_truth_order_by_order(mapped: duckdb.DuckDBPyConnection) -> None:
+    """Every readable order, store sale and return has the truth's cost of
+    goods and gross margin to the cent: its lines (an order's product, a
+    till's lines) x the unit cost of the sale's day (the catalog's costs
+    change mid-period; the teapot's is in GBP) at that day's rate; null when
+    a product is missing from the catalog (the pot warmer), and reported."""
+    diff = mapped.execute(
+        """
+        with expected as (
+            select order_id, sales_channel, cost_of_goods_eur::decimal(18, 2) as cost,
+                gross_margin_eur::decimal(18, 2) as margin
+            from truth_conversions where not is_quarantined
+        ),
+        actual as (
+            select order_id, sales_channel, cost_of_goods_eur, gross_margin_eur
+            from marts.fct_conversions where conversion_type in ('purchase', 'return')
+        )
+        select
+            (select count(cost) from expected),
+            (select count(*) - count(cost) from expected),
+            (select count(*) from (select * from expected except all select * from actual)),
+            (select count(*) from (select * from actual except all select * from expected))
+        """
+    ).fetchone()
+    print(f"costed conversions: {diff[0]}, unknown cost: {diff[1]}, missing {diff[2]}, unexpected {diff[3]}")
+    assert diff[0] > 1000 and diff[1] > 50
+    assert diff[2:] == (0, 0)
+    reported = mapped.execute(
+        "select cost_issue, product_id, conversions from marts.rpt_unknown_product_costs"
+    ).fetchall()
+    assert reported == [("product not in the catalog", "pot-warmer", diff[1])]
+
+
 def test_conversions_per_person_match_the_truth(mapped: duckdb.DuckDBPyConnection) -> None:
     """A conversion is tied to its true buyer whenever its record carries an
     identifier that is theirs alone (account, cookie or install id for an

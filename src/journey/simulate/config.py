@@ -68,6 +68,25 @@ PRODUCTS = (
     ("pot-warmer", 12.0),
 )
 
+# The product master's unit costs (catalog/products/): product_id, name,
+# category, unit cost, its currency, and the day it applies from, in days
+# from the start (a catalog older than the period, and cost changes inside
+# it). The teapot's supplier bills in GBP; the pot warmer is missing from the
+# catalog, so its sales have an unknown margin.
+PRODUCT_COSTS = (
+    ("mug-blue", "Blue mug", "tableware", 5.20, "EUR", -365),
+    ("mug-blue", "Blue mug", "tableware", 5.60, "EUR", 45),
+    ("mug-red", "Red mug", "tableware", 5.20, "EUR", -365),
+    ("teapot", "Cast-iron teapot", "tableware", 8.00, "GBP", -365),
+    ("coaster", "Cork coaster", "tableware", 1.10, "EUR", -365),
+    ("kettle", "Kettle", "appliances", 24.00, "EUR", -365),
+    ("kettle", "Kettle", "appliances", 26.50, "EUR", 30),
+    ("tea-box", "Tea box", "tea", 7.20, "EUR", -365),
+    ("cup-set", "Cup set", "tableware", 13.00, "EUR", -365),
+    ("tray", "Serving tray", "tableware", 8.40, "EUR", -365),
+    ("spoon-set", "Spoon set", "tableware", 3.80, "EUR", -365),
+)
+
 # channel, utm_source, utm_medium, utm_campaign, ad platform, ad account, currency, cost per click
 CAMPAIGNS = (
     ("paid_search", "google", "cpc", "brand_search", "google_ads", "g-1", "EUR", 0.45),

@@ -164,11 +164,11 @@ COMMON_FIELDS = [
     (
         "properties",
         """{
-        'product_id': case when kind_name in ('product_viewed', 'added', 'review')
+        'product_id': case when kind_name in ('product_viewed', 'added', 'review', 'order')
             then product_id end,
-        'price': case when kind_name in ('product_viewed', 'added')
+        'price': case when kind_name in ('product_viewed', 'added', 'order')
             then round(price_eur / eur_per_unit, 2) end,
-        'quantity': case when kind_name = 'added' then quantity end,
+        'quantity': case when kind_name in ('added', 'order') then quantity end,
         'cart_id': case when kind_name in ('added', 'cart', 'checkout')
             then 'cart-' || s::varchar end,
         'order_id': order_key,

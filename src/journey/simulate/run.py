@@ -76,6 +76,7 @@ def simulate(
     con.execute(f"attach '{scratch}' as acc")
     install_macros(con, cfg.seed)
     writer.register_reference(con, cfg.rates)
+    writer.register_costs(con, cfg)
     files = {platform: writer.GzipDays(landing / platform) for platform in ("web", "app")}
     shifts = blocks.shift_days(cfg)
     done = blocks.Counters()
@@ -98,6 +99,7 @@ def simulate(
         if cfg.layout != "contract":
             writer.vendor_layout(landing / platform, platform, cfg.layout)
     writer.write_stores(con, landing)
+    writer.write_catalog(con, landing, cfg)
     writer.write_ads(con, landing, cfg, blocks.ads_rng(cfg))
     truth = write_truth(con, out / "truth")
     con.close()

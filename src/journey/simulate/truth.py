@@ -139,23 +139,62 @@ def evidence_groups(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# Cost of goods: each line's quantity x the unit cost valid on the sale's day
+# (the UTC day online, the store's local day) at the cost currency's rate,
+# summed per order and rounded to the cent; null when a product has no cost.
 CONVERSIONS = """
 create or replace table conversions_truth as
+with line_costs as (
+    select e.e as k, 'online' as kind, e.quantity,
+        c.unit_cost::decimal(18, 4) * cr.eur_per_unit::decimal(18, 6) as unit_cost_eur
+    from ev_full as e
+    left join product_costs as c
+        on c.product_id = e.product_id and e.ts::date between c.valid_from and c.valid_to
+    left join rates as cr on cr.currency = c.currency
+    where e.kind_name = 'order'
+    union all
+    select l.t, 'store', l.quantity,
+        c.unit_cost::decimal(18, 4) * cr.eur_per_unit::decimal(18, 6)
+    from sale_lines as l
+    inner join pos_out as p using (t)
+    inner join products as pr on pr.i = l.product
+    left join product_costs as c
+        on c.product_id = pr.product_id and p.local_day::date between c.valid_from and c.valid_to
+    left join rates as cr on cr.currency = c.currency
+),
+costs as (
+    select k, kind,
+        case when count(unit_cost_eur) = count(*)
+            then round(sum(quantity * unit_cost_eur), 2) end as cost_of_goods_eur
+    from line_costs group by k, kind
+),
+orders as (
+    select
+        order_key as order_id,
+        case when is_app then 'app' else 'web' end as sales_channel,
+        person_id, ts as converted_at, revenue as revenue_local, currency,
+        round(revenue::decimal(18, 4) * eur_per_unit::decimal(18, 6), 2) as revenue_eur, false as is_return,
+        false as is_quarantined, c.cost_of_goods_eur
+    from ev_full
+    inner join costs as c on c.kind = 'online' and c.k = ev_full.e
+    where kind_name = 'order'
+    union all
+    select
+        p.transaction_id, 'store', pi.person_id,
+        timezone(p.timezone, date_trunc('second', p.local_at)) at time zone 'UTC', p.total, p.currency,
+        round(p.total::decimal(18, 4) * r.eur_per_unit::decimal(18, 6), 2), p.is_return,
+        p.bad_date or p.bad_amount, c.cost_of_goods_eur
+    from pos_out as p
+    inner join person_ids as pi on pi.p = p.p
+    inner join rates as r on r.currency = p.currency
+    inner join costs as c on c.kind = 'store' and c.k = p.t
+)
 select
-    order_key as order_id,
-    case when is_app then 'app' else 'web' end as sales_channel,
-    person_id, ts as converted_at, revenue as revenue_local, currency,
-    round(revenue::decimal(18, 4) * eur_per_unit::decimal(18, 6), 2)::double as revenue_eur, false as is_return,
-    false as is_quarantined
-from ev_full where kind_name = 'order'
-union all
-select
-    p.transaction_id, 'store', pi.person_id,
-    timezone(p.timezone, date_trunc('second', p.local_at)) at time zone 'UTC', p.total, p.currency,
-    round(p.total::decimal(18, 4) * r.eur_per_unit::decimal(18, 6), 2)::double, p.is_return, p.bad_date or p.bad_amount
-from pos_out as p
-inner join person_ids as pi on pi.p = p.p
-inner join rates as r on r.currency = p.currency
+    order_id, sales_channel, person_id, converted_at, revenue_local, currency,
+    revenue_eur::double as revenue_eur, is_return, is_quarantined,
+    cost_of_goods_eur::double as cost_of_goods_eur,
+    (revenue_eur - cost_of_goods_eur)::double as gross_margin_eur
+from orders
 """
 
 # usable_events: events of the visit a warehouse can sessionize on a device,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import zlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -24,6 +24,7 @@ from journey.simulate.config import (
     CAMPAIGNS,
     CHANNELS,
     EMAIL_CAMPAIGN_NAMES,
+    PRODUCT_COSTS,
     PRODUCTS,
     PUSH_CAMPAIGNS,
     STORES,
@@ -82,6 +83,32 @@ def register_reference(con: duckdb.DuckDBPyConnection, rates: dict[str, float]) 
     con.execute(
         f"create or replace macro email_campaign(k) as {list(EMAIL_CAMPAIGN_NAMES)}"
         f"[1 + k % {len(EMAIL_CAMPAIGN_NAMES)}] || '_w' || lpad((k + 1)::varchar, 2, '0')"
+    )
+
+
+def register_costs(con: duckdb.DuckDBPyConnection, cfg: SimConfig) -> None:
+    """The catalog's cost periods (config.PRODUCT_COSTS) as dated rows."""
+    rows = [
+        (pid, name, category, cost, currency, (cfg.start + timedelta(days=offset)).isoformat())
+        for pid, name, category, cost, currency, offset in PRODUCT_COSTS
+    ]
+    con.execute(
+        "create or replace table product_costs as select product_id, product_name, category,"
+        " unit_cost, currency, valid_from::date as valid_from, coalesce(lead(valid_from::date)"
+        " over (partition by product_id order by valid_from::date) - 1, date '9999-12-31')"
+        " as valid_to from "
+        + _values(rows, ["product_id", "product_name", "category", "unit_cost", "currency", "valid_from"])
+    )
+
+
+def write_catalog(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
+    """The product master with its cost periods, one file as of the start."""
+    _copy_csv(
+        con,
+        "select product_id, product_name, category, printf('%.2f', unit_cost) as unit_cost,"
+        " currency, strftime(valid_from, '%Y-%m-%d') as valid_from"
+        " from product_costs order by product_id, valid_from",
+        out / "catalog" / "products" / f"products_{cfg.start.isoformat()}.csv",
     )
 
 
@@ -513,5 +540,5 @@ def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np
 
 
 def reset(out: Path) -> None:
-    for sub in ("web", "app", "crm", "pos", "ads", "surveys"):
+    for sub in ("web", "app", "crm", "pos", "ads", "surveys", "catalog"):
         shutil.rmtree(out / sub, ignore_errors=True)
