@@ -85,3 +85,26 @@
         'SMS', 'Mobile Push Notifications', 'Unassigned', 'Store',
     ]) }}
 {%- endmacro %}
+
+{% macro partner_channel_groups() -%}
+    {#- The channel groups whose touches are bought from a partner: ad
+        platforms and publishers (paid), affiliates. -#}
+    {{ return([
+        'Paid Search', 'Paid Social', 'Paid Shopping', 'Paid Video',
+        'Display', 'Affiliates',
+    ]) }}
+{%- endmacro %}
+
+{% macro partner_id(channel_group, source) -%}
+    {#- The partner of a paid or affiliate touch or cost: its source, lower
+        case (tiktok, google, an affiliate's partner_id); null for the other
+        channel groups, whose costs belong to the channel as a whole. -#}
+    case
+        when {{ channel_group }} in (
+            {%- for group in partner_channel_groups() %}
+                '{{ group }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
+            then nullif(lower(trim({{ source }})), '')
+    end
+{%- endmacro %}

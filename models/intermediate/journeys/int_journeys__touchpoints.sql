@@ -155,6 +155,7 @@ final as (
         source,
         medium,
         campaign,
+        {{ partner_id('channel_group', 'source') }} as partner_id,
         platform,
         device_key,
         session_id,

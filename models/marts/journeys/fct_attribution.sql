@@ -1,7 +1,8 @@
 -- One row per conversion, touch of its journey and attribution model, with
 -- the touch's share of the conversion (credit; the credits of a conversion
 -- sum to 1 in every model) and of its revenue. Conversions without a touch
--- are not attributed.
+-- are not attributed. Each row carries the credited touch's channel group and
+-- partner (int_journeys__touchpoints).
 --   first_touch / last_touch: all to the first / last touch.
 --   last_non_direct: all to the last touch not through Direct; when every
 --     touch is Direct, to the last non-direct session within
@@ -29,6 +30,10 @@ path_credits as (
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_journeys__touchpoints') }}
 ),
 
 touches as (
@@ -168,12 +173,16 @@ unpivoted as (
 
 final as (
     select
-        conversion_id,
-        touchpoint_id,
-        attribution_model,
-        credit,
-        credit * conversion_revenue_eur as revenue_eur
+        unpivoted.conversion_id,
+        unpivoted.touchpoint_id,
+        unpivoted.attribution_model,
+        unpivoted.credit,
+        unpivoted.credit * unpivoted.conversion_revenue_eur as revenue_eur,
+        touchpoints.channel_group,
+        touchpoints.partner_id
     from unpivoted
+    left join touchpoints
+        on unpivoted.touchpoint_id = touchpoints.touchpoint_id
 )
 
 select * from final

@@ -15,6 +15,7 @@ final as (
         source,
         medium,
         campaign,
+        partner_id,
         platform,
         device_key,
         session_id,

@@ -1,13 +1,13 @@
 -- One row per day, channel group, campaign and attribution model: what was
 -- spent (ad platform exports, the spend's UTM values grouped like a
--- session's), the sessions that came in, and the conversions and revenue the
--- model credits to that day's touches. Attributed figures are dated by the
--- touch, so they line up with the spend that bought it. A campaign without
--- a utm_campaign is `(not set)`.
+-- session's: int_marketing__spend), the sessions that came in, and the
+-- conversions and revenue the model credits to that day's touches.
+-- Attributed figures are dated by the touch, so they line up with the spend
+-- that bought it. A campaign without a utm_campaign is `(not set)`.
 with
 
 spend as (
-    select * from {{ ref('stg_ads__spend') }}
+    select * from {{ ref('int_marketing__spend') }}
 ),
 
 sessions as (
@@ -22,10 +22,6 @@ attribution as (
     select * from {{ ref('fct_attribution') }}
 ),
 
-categories as (
-    select * from {{ ref('channel_source_categories') }}
-),
-
 models as (
     {% for model_name in attribution_models() %}
         select '{{ model_name }}' as attribution_model
@@ -35,20 +31,13 @@ models as (
 
 spend_grouped as (
     select
-        spend.spend_date as date_day,
-        {{ channel_group(
-            'lower(spend.utm_source)',
-            'lower(spend.utm_medium)',
-            'spend.utm_campaign',
-            'categories.source_category'
-        ) }} as channel_group,
-        coalesce(spend.utm_campaign, '(not set)') as campaign,
-        cast(sum(spend.spend_eur) as decimal(18, 2)) as spend_eur,
-        cast(sum(spend.impressions) as bigint) as impressions,
-        cast(sum(spend.clicks) as bigint) as clicks
+        spend_date as date_day,
+        channel_group,
+        campaign,
+        cast(sum(spend_eur) as decimal(18, 2)) as spend_eur,
+        cast(sum(impressions) as bigint) as impressions,
+        cast(sum(clicks) as bigint) as clicks
     from spend
-    left join categories
-        on {{ channel_source_key('spend.utm_source') }} = categories.source
     group by 1, 2, 3
 ),
 

@@ -87,6 +87,27 @@ PRODUCT_COSTS = (
     ("spoon-set", "Spoon set", "tableware", 3.80, "EUR", -365),
 )
 
+# The affiliate network: it claims an online order for the partner of the
+# latest affiliate click on the same device within its cookie window, pending
+# first, then approved or declined (one in ten) a validation delay later;
+# commission and network fee as shares of the sale.
+AFFILIATE_NETWORK = "awin"
+AFFILIATE_PARTNER_NAMES = {"cashbackworld": "Cashback World"}
+AFFILIATE_COOKIE_DAYS = 30
+AFFILIATE_VALIDATION_DAYS = 30
+AFFILIATE_COMMISSION_RATE = 0.08
+AFFILIATE_FEE_RATE = 0.012
+
+# Marketing costs outside the ad platforms' spend (costs/), each month of the
+# period: channel group, partner (empty: the channel as a whole), type,
+# amount, currency, description; the last field, true, for the first month only.
+OTHER_COSTS = (
+    ("Email", "", "platform_fee", 49.00, "EUR", "email platform subscription", False),
+    ("Paid Social", "tiktok", "agency_fee", 120.00, "EUR", "creative agency for the autumn_mugs videos", False),
+    ("Display", "criteo", "creative_fee", 80.00, "GBP", "display banners", False),
+    ("Affiliates", "cashbackworld", "flat_fee", 150.00, "EUR", "homepage placement", True),
+)
+
 # channel, utm_source, utm_medium, utm_campaign, ad platform, ad account, currency, cost per click
 CAMPAIGNS = (
     ("paid_search", "google", "cpc", "brand_search", "google_ads", "g-1", "EUR", 0.45),

@@ -21,9 +21,16 @@ import pyarrow as pa
 
 from journey.simulate import landing_sql
 from journey.simulate.config import (
+    AFFILIATE_COMMISSION_RATE,
+    AFFILIATE_COOKIE_DAYS,
+    AFFILIATE_FEE_RATE,
+    AFFILIATE_NETWORK,
+    AFFILIATE_PARTNER_NAMES,
+    AFFILIATE_VALIDATION_DAYS,
     CAMPAIGNS,
     CHANNELS,
     EMAIL_CAMPAIGN_NAMES,
+    OTHER_COSTS,
     PRODUCT_COSTS,
     PRODUCTS,
     PUSH_CAMPAIGNS,
@@ -539,6 +546,92 @@ def write_ads(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig, rng: np
         )
 
 
+def write_affiliates(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
+    """One chunk's affiliate network transactions, each version in the file
+    of the month it was updated: a pending version an hour after the order,
+    the approved or declined one AFFILIATE_VALIDATION_DAYS later when that
+    falls inside the period."""
+    end = cfg.start_ts + timedelta(days=cfg.days)
+    names = ", ".join(f"'{k}': '{v}'" for k, v in AFFILIATE_PARTNER_NAMES.items())
+    con.execute(
+        f"""
+        create or replace table affiliate_versions as
+        with clicks as (
+            select s.p, s.device, s.started_at, cm.source as partner_id
+            from sessions as s
+            inner join channels as ch on ch.i = s.channel
+            inner join campaigns as cm on cm.i = s.campaign
+            where ch.channel = 'affiliates'
+        ),
+        orders as (
+            select order_key, min(blk) as blk, min(ts) as ts, min(revenue) as revenue,
+                min(currency) as currency, min(p) as p, min(device) as device
+            from ev_full where kind_name = 'order' group by order_key
+        ),
+        claims as (
+            select o.*, c.partner_id, row_number() over (
+                partition by o.order_key order by c.started_at desc, c.partner_id) as latest
+            from orders as o
+            inner join clicks as c
+                on c.p = o.p and c.device = o.device and c.started_at <= o.ts
+                and c.started_at > o.ts - interval {AFFILIATE_COOKIE_DAYS} day
+        ),
+        versions as (
+            select *, 'pending' as status, ts + interval 1 hour as updated_at from claims where latest = 1
+            union all
+            select *,
+                case when hash(order_key) % 10 = 0 then 'declined' else 'approved' end,
+                ts + interval {AFFILIATE_VALIDATION_DAYS} day
+            from claims where latest = 1
+        )
+        select * from versions where updated_at < timestamp '{end.isoformat(sep=" ")}'
+        """
+    )
+    for (month,) in con.execute(
+        "select distinct strftime(updated_at, '%Y-%m') from affiliate_versions order by 1"
+    ).fetchall():
+        _copy_csv(
+            con,
+            f"""
+            select
+                '{AFFILIATE_NETWORK}' as network,
+                'AW-' || order_key as network_transaction_id,
+                partner_id,
+                map {{{names}}}[partner_id] as partner_name,
+                order_key as order_id,
+                printf('%.2f', revenue) as sale_amount,
+                printf('%.2f', round(revenue * {AFFILIATE_COMMISSION_RATE}, 2)) as commission_amount,
+                printf('%.2f', round(revenue * {AFFILIATE_FEE_RATE}, 2)) as network_fee,
+                currency,
+                status,
+                'ck-' || substr(md5(order_key), 1, 6) as click_ref,
+                strftime(ts, '%Y-%m-%dT%H:%M:%SZ') as occurred_at,
+                strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') as updated_at
+            from affiliate_versions
+            where strftime(updated_at, '%Y-%m') = '{month}'
+            order by blk, updated_at, order_key
+            """,
+            out / "affiliates" / "commissions" / f"commissions_{month}.csv",
+        )
+
+
+def write_costs(con: duckdb.DuckDBPyConnection, out: Path, cfg: SimConfig) -> None:
+    """Other marketing costs (config.OTHER_COSTS), one file per month of the period."""
+    months = sorted({str(np.datetime64(cfg.start, "D") + d)[:7] for d in range(cfg.days)})
+    for n, month in enumerate(months):
+        rows = [
+            (month, group, partner, kind, f"{amount:.2f}", currency, text)
+            for group, partner, kind, amount, currency, text, first_only in OTHER_COSTS
+            if n == 0 or not first_only
+        ]
+        con.execute(
+            "create or replace temp table month_costs as select * from "
+            + _values(rows, ["month", "channel_group", "partner_id", "cost_type", "amount", "currency",
+                             "description"])  # fmt: skip
+        )
+        _copy_csv(con, "select * from month_costs", out / "costs" / f"costs_{month}.csv")
+
+
 def reset(out: Path) -> None:
-    for sub in ("web", "app", "crm", "pos", "ads", "surveys", "catalog"):
+    for sub in ("web", "app", "crm", "pos", "ads", "surveys", "catalog", "costs", "affiliates"):
         shutil.rmtree(out / sub, ignore_errors=True)
