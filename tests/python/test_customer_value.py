@@ -383,5 +383,11 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
         " from marts.mart_customer_value"
     ).fetchone()
     assert revenue == (holdout[1], holdout[1], holdout[0])
+    report = con.execute(
+        "select sum(customers), sum(actual_purchases), sum(predicted_purchases), max(frequency_group)"
+        " from marts.rpt_clv_holdout"
+    ).fetchone()
+    assert report[:2] == (holdout[1], holdout[0]) and abs(report[2] - predicted[0]) < 1e-6
+    assert report[3] <= 7
     print(f"holdout of 3 weeks: {holdout[0]} repeat purchase days, {predicted[0]:.1f} predicted")
     assert holdout[0] > 100 and predicted[1] == holdout[1]

@@ -34,6 +34,12 @@ EXPECTED = {
             sum(spend_eur)
         from marts.mart_channel_performance where attribution_model = 'markov' group by 1
     """,
+    "poas,profit_per_euro,investment": """
+        select channel_group, sum(attributed_gross_margin_eur) / nullif(sum(investment_eur), 0),
+            (sum(attributed_gross_margin_eur) - sum(investment_eur)) / nullif(sum(investment_eur), 0),
+            sum(investment_eur)
+        from marts.mart_partner_profitability where attribution_model = 'markov' group by 1
+    """,
     "persons_by_stage": """
         select stage, count(distinct person_id) from marts.fct_stage_transitions group by 1
     """,
