@@ -20,7 +20,7 @@ from journey.browser import dump_dom, serve
 from journey.dashboards import PROJECT, build, page_marts, source_marts
 from journey.warehouse import Workspace
 
-PAGES = ("index", "funnel", "channels", "lifecycle", "identity")
+PAGES = ("index", "funnel", "channels", "profit", "lifecycle", "identity")
 
 
 class _PageText(HTMLParser):
@@ -251,6 +251,54 @@ def test_the_channel_page_shows_every_attribution_model_side_by_side(
         pages["channels"].table(["Channel", "Spend (EUR)", "Impressions", "Clicks", "Sessions"]),
         [([c], [_formats(s, 2), _formats(i, 0), _formats(k, 0), _formats(n, 0)]) for c, s, i, k, n in spend],
     )
+
+
+def test_the_profit_page_shows_poas_per_partner_and_customer_value(
+    pages: dict[str, _PageText], warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    """POAS per partner under every model, the investment per partner, and
+    the customers' predicted value by acquisition channel and RFM segment,
+    each as SQL over the marts gives it."""
+    models = ["first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
+              "markov", "shapley"]  # fmt: skip
+    figures = warehouse.execute(
+        "select channel_group, coalesce(partner_id, '(channel)'), attribution_model,"
+        " sum(attributed_gross_margin_eur) / sum(investment_eur)"
+        " from marts.mart_partner_profitability group by 1, 2, 3 having sum(investment_eur) > 0"
+    ).fetchall()
+    partners = sorted({(g, p) for g, p, _, _ in figures})
+    poas = {(g, p, m): v for g, p, m, v in figures}
+    assert len(partners) >= 5
+    _assert_rows(
+        pages["profit"].table(["Channel", "Partner", *models]),
+        [([g, p], [_formats(poas[g, p, m], 2) for m in models]) for g, p in partners],
+    )
+    investment = warehouse.execute(
+        "select channel_group, coalesce(partner_id, '(channel)'), sum(investment_eur), sum(media_spend_eur),"
+        " sum(commission_eur), sum(other_costs_eur), sum(pending_commission_eur),"
+        " sum(network_claimed_conversions) from marts.mart_partner_profitability"
+        " where attribution_model = 'last_touch' group by 1, 2 having sum(investment_eur) > 0 order by 3 desc"
+    ).fetchall()
+    _assert_rows(
+        pages["profit"].table(["Channel", "Partner", "Investment (EUR)", "Media spend", "Commissions and fees",
+                               "Other costs", "Pending commissions", "Network's claims"]),
+        [([g, p], [*(_formats(v, 2) for v in row[:5]), _formats(row[5], 0)]) for g, p, *row in investment],
+    )  # fmt: skip
+    for key, header, sql in (
+        ("acquisition_channel", "Acquisition channel",
+         "left join marts.dim_persons using (person_id)"),
+        ("rfm_segment", "RFM segment", "left join marts.mart_customer_rfm using (person_id)"),
+    ):  # fmt: skip
+        default = "Unknown" if key == "acquisition_channel" else "Unscored"
+        value = warehouse.execute(
+            f"select coalesce({key}, '{default}'), count(*), avg(p_alive), sum(predicted_revenue_eur),"
+            f" sum(predicted_gross_margin_eur) from marts.mart_customer_value {sql} group by 1 order by 1"
+        ).fetchall()
+        _assert_rows(
+            pages["profit"].table([header, "Customers", "Mean P(alive)", "Predicted revenue (EUR)",
+                                   "Predicted gross margin (EUR)"]),
+            [([k], [_formats(n, 0), _formats(a, 3), _formats(r, 2), _formats(m, 2)]) for k, n, a, r, m in value],
+        )  # fmt: skip
 
 
 def test_the_lifecycle_page_shows_stages_cohorts_and_segments(
