@@ -31,7 +31,8 @@ def test_the_overview_tells_how_the_warehouse_is_made(static_index: Path) -> Non
     """The docs site's home page is models/overview.md (the narrative the
     README points to), rendered."""
     dom = dump_dom(docs_url(static_index, "overview"))
-    for heading in ("The identity graph", "Journeys and attribution", "Lifecycle stages, funnel, cohorts and RFM"):
+    for heading in ("The identity graph", "Journeys and attribution", "Profit per partner and customer value",
+                    "Lifecycle stages, funnel, cohorts and RFM"):
         assert heading in dom, heading
     assert "{% docs" not in dom
 
