@@ -7,6 +7,15 @@
     case when {{ currency }} = 'EUR' then cast(1 as decimal(18, 6)) else {{ rate }} end
 {%- endmacro %}
 
+{% macro rate_on_day(rates, currency, day) -%}
+    {#- The join condition that picks, from the currency_rates seed (aliased
+        `rates`), the rate of `currency` valid on the day of `day` (a date
+        or a timestamp): one rule for every amount converted to EUR. -#}
+    {{ currency }} = {{ rates }}.currency
+    and cast({{ day }} as date)
+    between {{ rates }}.valid_from and {{ rates }}.valid_to
+{%- endmacro %}
+
 {% macro to_eur(amount, currency, rate) -%}
     cast({{ amount }} * {{ eur_per_unit(currency, rate) }} as decimal(18, 2))
 {%- endmacro %}

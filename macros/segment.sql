@@ -244,10 +244,7 @@ converted as (
             as revenue_eur
     from typed
     left join {{ ref('currency_rates') }} as rates
-        on
-            typed.currency = rates.currency
-            and cast(typed.occurred_at as date)
-            between rates.valid_from and rates.valid_to
+        on {{ rate_on_day('rates', 'typed.currency', 'typed.occurred_at') }}
 ),
 
 final as (

@@ -26,21 +26,13 @@ purchases as (
         and conversion_type in ('purchase', 'return')
 ),
 
-summary as (
+final as (
     {{ clv_customer_summary(
         'purchases',
         '(select calibration_end from calibration)',
         '(select data_end from calibration)',
         var('clv_time_unit')
     ) }}
-),
-
-final as (
-    select
-        summary.*,
-        calibration.calibration_end
-    from summary
-    cross join calibration
 )
 
 select * from final

@@ -150,9 +150,9 @@ costed as (
                 or all_lines.cost_day <= product_costs.valid_to
             )
     left join rates
-        on
-            product_costs.currency = rates.currency
-            and all_lines.cost_day between rates.valid_from and rates.valid_to
+        on {{ rate_on_day(
+            'rates', 'product_costs.currency', 'all_lines.cost_day'
+        ) }}
 ),
 
 final as (

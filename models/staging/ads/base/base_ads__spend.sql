@@ -45,9 +45,7 @@ converted as (
             as eur_per_unit
     from typed
     left join rates
-        on
-            typed.currency = rates.currency
-            and typed.spend_date between rates.valid_from and rates.valid_to
+        on {{ rate_on_day('rates', 'typed.currency', 'typed.spend_date') }}
 ),
 
 checked as (

@@ -57,10 +57,7 @@ converted as (
             as eur_per_unit
     from typed
     left join rates
-        on
-            typed.currency = rates.currency
-            and cast(typed.occurred_at as date)
-            between rates.valid_from and rates.valid_to
+        on {{ rate_on_day('rates', 'typed.currency', 'typed.occurred_at') }}
 ),
 
 checked as (

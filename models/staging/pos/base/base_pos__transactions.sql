@@ -74,10 +74,9 @@ converted as (
         ) }} as total_amount_eur
     from typed
     left join rates
-        on
-            typed.currency = rates.currency
-            and cast(typed.occurred_at_local as date)
-            between rates.valid_from and rates.valid_to
+        on {{ rate_on_day(
+            'rates', 'typed.currency', 'typed.occurred_at_local'
+        ) }}
 ),
 
 checked as (
