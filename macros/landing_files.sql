@@ -48,12 +48,8 @@
     {%- if files is none and landing_file_count(pattern) > 0 -%}
         {{ return(text) }}
     {%- elif files -%}
-        {%- set quoted = [] -%}
-        {%- for path in files -%}
-            {%- do quoted.append("'" ~ path | replace("'", "''") ~ "'") -%}
-        {%- endfor -%}
         {{ return(text | replace(
-            "'" ~ pattern ~ "'", "[" ~ quoted | join(", ") ~ "]"
+            "'" ~ pattern ~ "'", landing_file_set(relation, files)
         )) }}
     {%- endif -%}
     {%- set columns = [] -%}
@@ -69,28 +65,93 @@
     ({{ size }} >= 18 and {{ content }}[1:2] = '\x1F\x8B'::blob)
 {%- endmacro %}
 
-{% macro readable_gzip_files(relation) -%}
-    {#- The files of a gzipped source that start like a gzip stream, at run
-        time (none while parsing): read_csv stops on any other. -#}
+{% macro landing_file_set(relation, files=none) -%}
+    {#- What read_blob reads: a source's file pattern, or a list of its files. -#}
+    {%- if files is none -%}
+        {{ return("'" ~ landing_glob(relation) ~ "'") }}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for path in files -%}
+        {%- do quoted.append("'" ~ path | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {{ return("[" ~ quoted | join(", ") ~ "]") }}
+{%- endmacro %}
+
+{% macro landing_inventory(source_name, entity) -%}
+    {#- The files of one landing source as base_landing__files listed them at
+        the start of the build (source_file, file_bytes, file_modified_at). -#}
+    (
+        select source_file, file_bytes, file_modified_at
+        from {{ ref('base_landing__files') }}
+        where source_name = '{{ source_name }}' and entity = '{{ entity }}'
+    )
+{%- endmacro %}
+
+{% macro files_to_read(source_name, entity, read_relation=none) -%}
+    {#- The files of a landing source a model reads on this run, at run time
+        (none while parsing), from the build's inventory (base_landing__files;
+        the model declares `-- depends_on` it): every file on a full build
+        (read_relation none); on an incremental run, the files whose path,
+        size and modification time are not all in read_relation (columns
+        source_file, file_bytes, file_modified_at): new files, and files
+        delivered again with other bytes. A file delivered again as it was
+        is not read again. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set files = run_query(
-        "select filename from read_blob('" ~ landing_glob(relation) ~ "')"
+    {%- set inventory = ref('base_landing__files') -%}
+    {%- if adapter.get_relation(
+        database=inventory.database, schema=inventory.schema,
+        identifier=inventory.identifier
+    ) is none -%}
+        {#- compiled without a build (sqlfluff, `dbt compile` on an empty
+            database): no file to read -#}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select files.source_file
+        from {{ landing_inventory(source_name, entity) }} as files
+        {%- if read_relation is not none %}
+        where not exists (
+            select 1
+            from (
+                select distinct source_file, file_bytes, file_modified_at
+                from {{ read_relation }}
+            ) as done
+            where
+                done.source_file = files.source_file
+                and done.file_bytes = files.file_bytes
+                and done.file_modified_at = files.file_modified_at
+        )
+        {%- endif %}
+        order by files.source_file
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro readable_gzip_files(relation, files=none) -%}
+    {#- The files of a gzipped source (or of the list `files`) that start
+        like a gzip stream, at run time (none while parsing): read_csv stops
+        on any other. -#}
+    {%- if not execute or files == [] -%}{{ return([]) }}{%- endif -%}
+    {%- set found = run_query(
+        "select filename from read_blob(" ~ landing_file_set(relation, files) ~ ")"
         ~ " where " ~ is_gzip_stream('content', 'size')
         ~ " order by filename"
     ) -%}
-    {{ return(files.columns[0].values() | list) }}
+    {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}
 
-{% macro landing_file_list(relation) -%}
-    {#- The files a source's pattern matches, as a relation with one column,
-        source_file; none while parsing. -#}
-    (select file as source_file from glob('{{ landing_glob(relation) }}'))
-{%- endmacro %}
-
-{% macro gzip_files(relation) -%}
-    {#- Every file of a gzipped source: its size, whether it is gzip, and the
-        uncompressed size its gzip trailer (ISIZE, the last four bytes, little
-        endian) states, modulo 2^32. -#}
+{% macro gzip_files(relation, files=none) -%}
+    {#- Every file of a gzipped source (or of the list `files`): its size,
+        whether it is gzip, and the uncompressed size its gzip trailer (ISIZE,
+        the last four bytes, little endian) states, modulo 2^32. -#}
+    {%- if files == [] %}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as bigint) as file_bytes,
+        cast(null as boolean) as is_gzip,
+        cast(null as bigint) as stated_bytes
+    where false
+    {%- else %}
     select
         filename as source_file,
         size as file_bytes,
@@ -99,7 +160,8 @@
             || hex(content[size - 1:size - 1])
             || hex(content[size - 2:size - 2])
             || hex(content[size - 3:size - 3]) as bigint) end as stated_bytes
-    from read_blob('{{ landing_glob(relation) }}')
+    from read_blob({{ landing_file_set(relation, files) }})
+    {%- endif %}
 {%- endmacro %}
 
 {% macro check_landing_root() -%}

@@ -20,6 +20,19 @@
     cast({{ amount }} * {{ eur_per_unit(currency, rate) }} as decimal(18, 2))
 {%- endmacro %}
 
+{% macro arrived_too_late(occurred_at, received_at, received_day) -%}
+    {#- True for an event the collector received more than the var
+        event_max_delay_days after its timestamp (its receivedAt, or the
+        file's received day when receivedAt is missing). It depends on the
+        event alone, so a full build and a daily one quarantine the same
+        events; and no daily build has to look further back than this. -#}
+    ({{ occurred_at }} < {{ dbt.dateadd(
+        'day',
+        -1 * var('event_max_delay_days'),
+        'coalesce(' ~ received_at ~ ', cast(' ~ received_day ~ ' as timestamp))'
+    ) }})
+{%- endmacro %}
+
 {% macro implausible_time_reason(ts, label) -%}
     {#- A quarantine reason for a time no record can truly have: before the
         var earliest_valid_date (a long history is legitimate), or after the

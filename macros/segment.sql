@@ -45,7 +45,8 @@
     ))
 {%- endmacro %}
 
-{% macro parse_segment_events(source_relation, platform) -%}
+{% macro parse_segment_events(source_relation, platform, files=none) -%}
+{#- `files`: the files to read (macro files_to_read); none reads them all. -#}
 {%- set segment_paths = [
     ('message_id', '$.messageId'),
     ('event_type', '$.type'),
@@ -99,8 +100,10 @@ file_days as (
     -- the received day, read from each file's folder once per file
     select
         source_file,
+        file_bytes,
+        file_modified_at,
         {{ received_day('source_file') }} as partition_date
-    from {{ landing_file_list(source_relation) }}
+    from {{ landing_inventory(platform, 'events') }}
 ),
 
 read_lines as (
@@ -110,7 +113,7 @@ read_lines as (
         filename as source_file,
         line
     from {{ landing_relation(
-        source_relation, readable_gzip_files(source_relation)
+        source_relation, readable_gzip_files(source_relation, files)
     ) }}
 ),
 
@@ -153,6 +156,8 @@ fields as (
 typed as (
     select
         fields.source_file,
+        file_days.file_bytes,
+        file_days.file_modified_at,
         fields.row_hash,
         fields.line_bytes,
         fields.is_valid_json,
@@ -266,27 +271,32 @@ final as (
             when occurred_at > received_at
                 + interval '{{ var("event_clock_skew_minutes") }} minutes'
                 then 'timestamp after receivedAt (var event_clock_skew_minutes)'
+            when {{ arrived_too_late('occurred_at', 'received_at', 'partition_date') }}
+                then 'received more than event_max_delay_days after its timestamp'
+                || ' (var event_max_delay_days)'
             when event_type = 'track' and event_name is null
                 then 'track call without an event name'
             when {{ is_segment_event('event_name', 'purchase') }} and revenue is null
                 then 'missing or unparseable revenue'
             when {{ is_segment_event('event_name', 'purchase') }} and eur_per_unit is null
                 then 'no EUR rate for the currency and day'
-        end as line_quarantine_reason
+        end as line_quarantine_reason,
+        -- set by the erasure of a later build (macro erase_in_staging)
+        false as is_erased
     from converted
 )
 
 select * from final
 {%- endmacro %}
 
-{% macro segment_event_files(source_relation, lines_relation) -%}
+{% macro segment_event_files(source_relation, platform, lines_relation, files=none) -%}
 {#- One row per file of a gzipped Segment source: its size, what its gzip
     trailer states, what was read of it (base lines) and, for a file not read
     whole, why. -#}
 with
 
 files as (
-    {{ gzip_files(source_relation) }}
+    {{ gzip_files(source_relation, files) }}
 ),
 
 read_files as (
@@ -295,16 +305,20 @@ read_files as (
         count(*) as lines_read,
         sum(line_bytes) as bytes_read
     from {{ lines_relation }}
+    where source_file in (select source_file from files)
     group by source_file
 ),
 
 measured_files as (
     select
         files.*,
+        inventory.file_modified_at,
         coalesce(read_files.lines_read, 0) as lines_read,
         coalesce(read_files.bytes_read, 0) as bytes_read
     from files
     left join read_files on files.source_file = read_files.source_file
+    left join {{ landing_inventory(platform, 'events') }} as inventory
+        on files.source_file = inventory.source_file
 ),
 
 -- A file read whole holds what its gzip trailer states: the bytes read plus
@@ -323,6 +337,7 @@ final as (
     select
         source_file,
         file_bytes,
+        file_modified_at,
         is_gzip,
         stated_bytes,
         lines_read,
@@ -438,11 +453,14 @@ select * from final
 {%- set columns = adapter.get_columns_in_relation(lines_relation) if execute else [] -%}
 {%- set unread_values = {
     'source_file': 'source_file',
+    'file_bytes': 'file_bytes',
+    'file_modified_at': 'file_modified_at',
     'row_hash': 'md5(unread_reason)',
     'is_valid_json': 'false',
     'platform': "'" ~ platform ~ "'",
     'partition_date': 'partition_date',
     'line_quarantine_reason': 'unread_reason',
+    'is_erased': 'false',
 } -%}
 with
 
@@ -578,6 +596,7 @@ select * from final
         'email_hash',
         'phone_hash',
         'is_invalid_phone',
+        'is_erased',
     ]) }}
 {%- endmacro %}
 

@@ -98,6 +98,25 @@
             and observations.identifier_hash = erased.identifier_hash
 {%- endmacro %}
 
+{% macro erased_in_place_tables() -%}
+    {#- The staging tables a daily build keeps (incremental: a file is read
+        once), where an erasure clears the erased person's identifiers and
+        free text and flags the row (is_erased) instead of deleting it: a
+        later build cannot read the row again from its file. -#}
+    {{ return(['base_web__event_lines', 'base_app__event_lines']) }}
+{%- endmacro %}
+
+{% macro erased_free_text_columns() -%}
+    {#- What an erased event row loses besides its identifier hashes: the
+        free text and device details that could single the person out. What
+        an anonymous sale needs (order id, amounts, products, times) stays,
+        as it stays in fct_conversions in every build. -#}
+    {{ return([
+        'user_agent', 'page_url', 'page_referrer', 'page_title',
+        'search_query', 'referral_code', 'coupon', 'device_model',
+    ]) }}
+{%- endmacro %}
+
 {% macro erase_in_staging() -%}
     {#- Before a build is published: delete from every staging table the rows
         that hold an identifier of an erased person
@@ -106,7 +125,9 @@
         these tables. The base tables are rebuilt from the landing files by
         every build, so the erasure is applied again each time, once the
         identity graph has found what the person's records tie together.
-        rpt_row_accounting counts the usable rows deleted (erased_rows). -#}
+        The event lines, which a daily build keeps (erased_in_place_tables),
+        are cleared of the identifiers and flagged instead of deleted.
+        rpt_row_accounting counts the usable rows erased (erased_rows). -#}
     {%- set found = run_query(
         "select table_name, table_schema = 'intermediate' from information_schema.tables"
         ~ " where (table_schema = 'staging' and table_type = 'BASE TABLE')"
@@ -123,7 +144,21 @@
         {%- set relation = api.Relation.create(
             database=target.database, schema='staging', identifier=row[0]
         ) -%}
-        {%- if erased_hash_columns(relation) -%}
+        {%- set hash_columns = erased_hash_columns(relation) -%}
+        {%- if hash_columns and row[0] in erased_in_place_tables() -%}
+            {#- a table kept across builds (its files are not read again):
+                the row stays, for the row accounting and an erased
+                person's anonymous sales, without their identifiers -#}
+            {%- set cleared = [] -%}
+            {%- for column in hash_columns + erased_free_text_columns() -%}
+                {%- do cleared.append(column ~ ' = null') -%}
+            {%- endfor -%}
+            {%- set deleted = run_query(
+                'update ' ~ relation ~ ' set ' ~ cleared | join(', ')
+                ~ ', is_erased = true where '
+                ~ holds_erased_identifier(relation, erased)
+            ) -%}
+        {%- elif hash_columns -%}
             {%- set deleted = run_query(
                 'delete from ' ~ relation ~ ' where '
                 ~ holds_erased_identifier(relation, erased)

@@ -53,6 +53,19 @@ def _bench(args: argparse.Namespace) -> int:
         )
     from journey.bench import StepFailed, run_bench
 
+    if args.what == "incremental":
+        from journey.bench_incremental import run_incremental_bench
+
+        report = _report_path(args, f"daily-{args.persons}x{args.days}.md")
+        try:
+            landing = Path(args.landing) if args.landing else None
+            return run_incremental_bench(
+                args.persons, args.days, args.seed, args.start, Path(args.workdir), args.repeat, report, landing
+            )
+        except StepFailed as failed:
+            print(failed, file=sys.stderr)
+            return 1
+
     report = _report_path(args, f"build-{args.persons}x{args.days}.md")
     try:
         landing = Path(args.landing) if args.landing else None
@@ -141,13 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="time and memory: the whole build (default) or the identity graph alone",
         description=(
             "`journey bench [build] --persons N`: simulate, build, compare with reading the "
-            "raw files once. `journey bench identity --edges N`: connected components of "
+            "raw files once. `journey bench incremental --persons N`: the daily build of the "
+            "last day's files on the history of the days before, against a full build. "
+            "`journey bench identity --edges N`: connected components of "
             "one edge list in SQL (the project's macro), scipy and networkx. `journey bench "
             "markov --paths N --path-data Data.csv`: exact Markov removal effects against "
             "ChannelAttribution's simulation on its PathData."
         ),
     )
-    bench.add_argument("what", nargs="?", choices=["build", "identity", "markov"], default="build")
+    bench.add_argument(
+        "what", nargs="?", choices=["build", "incremental", "identity", "markov"], default="build"
+    )
     bench.add_argument("--persons", type=int, default=20_000, help="build: scale of the data set")
     bench.add_argument("--edges", type=int, default=1_000_000, help="identity: edges in the graph")
     bench.add_argument(
@@ -164,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--days", type=int, default=90)
     bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument(
+        "--start", type=date.fromisoformat, default=date(2026, 1, 1),
+        help="incremental: the zone's first day (its last day is start + days - 1)",
+    )
     bench.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     bench.add_argument("--workdir", default="bench", help="scratch folder")
     bench.add_argument(
@@ -173,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--report",
         help="the Markdown report to write (default docs/benchmarks/build-<persons>x<days>.md,"
-        " identity-<edges>.md or markov-<paths>.md)",
+        " daily-<persons>x<days>.md, identity-<edges>.md or markov-<paths>.md)",
     )
     bench.set_defaults(func=_bench)
 

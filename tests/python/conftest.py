@@ -11,12 +11,15 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from filelock import FileLock
 
+from journey.deliveries import cut_deliveries, deliver
 from journey.simulate import SimConfig, simulate
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace, run_dbt
@@ -37,8 +40,8 @@ def copy_example(landing: Path) -> Path:
     return landing
 
 
-def _build(workspace: Workspace) -> object:
-    result = run_dbt(workspace, ["build"])
+def _build(workspace: Workspace, args: list[str] | None = None) -> object:
+    result = run_dbt(workspace, args or ["build"])
     failures = [
         f"{r.node.unique_id}: {r.status} {r.message}"
         for r in result.result or []
@@ -84,11 +87,78 @@ def sim_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     return workspace(out), json.loads((out / "target" / "run_results.json").read_text())
 
 
+# Daily operation: the test zone cut into deliveries (journey.deliveries) on
+# these days, counted back from its last: the history up to 8 days before,
+# then a day (an erasure in the CRM), four days at once (after an outage),
+# and three days one by one.
+DELIVERY_DAYS_BEFORE_LAST = (8, 7, 3, 2, 1, 0)
+
+
+@dataclass(frozen=True)
+class DailyBuild:
+    """The test zone delivered day by day: one full build of the first
+    delivery, then one plain `dbt build` per delivery, the last delivery
+    delivered twice; and a full build on all the delivered files at once."""
+
+    deliveries: list[Path]
+    daily: Workspace  # after every delivery
+    before_repeat: Path  # the served file before the last delivery came twice
+    full: Workspace  # `dbt build --full-refresh` on the same files
+
+
+@pytest.fixture(scope="session")
+def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> DailyBuild:
+    last = TEST_CONFIG.start + timedelta(TEST_CONFIG.days - 1)
+    days = [last - timedelta(before) for before in DELIVERY_DAYS_BEFORE_LAST]
+
+    def workspaces(out: Path) -> tuple[Workspace, Workspace]:
+        return (
+            Workspace(landing=out / "landing", duckdb=out / "daily" / "warehouse.duckdb", salt=SALT),
+            Workspace(landing=out / "landing", duckdb=out / "full" / "warehouse.duckdb", salt=SALT),
+        )
+
+    def make(out: Path) -> None:
+        daily, full = workspaces(out)
+        deliveries = cut_deliveries(sim_dir / "landing", out / "deliveries", days)
+        for delivery in deliveries:
+            deliver(delivery, daily.landing)
+            _build(daily)
+        shutil.copyfile(daily.duckdb, out / "before-repeat.duckdb")
+        deliver(deliveries[-1], daily.landing)
+        _build(daily)
+        _build(full, ["build", "--full-refresh"])
+
+    out = _once(tmp_path_factory, "daily-build", make)
+    daily, full = workspaces(out)
+    return DailyBuild(
+        deliveries=sorted((out / "deliveries").iterdir()),
+        daily=daily,
+        before_repeat=out / "before-repeat.duckdb",
+        full=full,
+    )
+
+
 @pytest.fixture(scope="session")
 def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def daily_warehouse(daily_build: DailyBuild) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(daily_build.daily.duckdb), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module", params=["one full build", "daily builds"])
+def truth_warehouse(request: pytest.FixtureRequest) -> duckdb.DuckDBPyConnection:
+    """What the truth tests of identity, sessions and conversions check: the
+    test zone built at once, and the same zone delivered and built day by day
+    (daily_build)."""
+    name = "warehouse" if request.param == "one full build" else "daily_warehouse"
+    return request.getfixturevalue(name)
 
 
 @pytest.fixture(scope="session")

@@ -148,3 +148,36 @@ def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> No
             on c.identifier_type = r.identifier_type and c.identifier_hash = r.h;
         """
     )
+
+
+def table_differences(
+    con: duckdb.DuckDBPyConnection, left: str, right: str, tolerance: float = 1e-9
+) -> list[str]:
+    """How two tables with the same columns differ, row for row: floating
+    point columns may differ by `tolerance` (relative, or absolute below 1).
+    Rows are matched after sorting on every column (floats rounded to 6
+    places). Returns one line per difference found (at most 5 listed)."""
+    columns = con.execute(f"select column_name, column_type from (describe {left})").fetchall()
+    other = con.execute(f"select column_name, column_type from (describe {right})").fetchall()
+    if columns != other:
+        return [f"columns differ: {columns} against {other}"]
+    floats = {name for name, kind in columns if kind in ("DOUBLE", "FLOAT", "REAL")}
+    order = ", ".join(
+        f"round({name}, 6)" if name in floats else f'"{name}"' for name, _ in columns
+    ) or "1"
+    rows = [con.execute(f"select * from {table} order by {order}").fetchall() for table in (left, right)]
+    if len(rows[0]) != len(rows[1]):
+        return [f"{len(rows[0])} rows against {len(rows[1])}"]
+    found = []
+    for a, b in zip(*rows):
+        for (name, _), x, y in zip(columns, a, b):
+            both_numbers = x is not None and y is not None and name in floats
+            same = x == y or (
+                both_numbers and abs(x - y) <= tolerance * max(1.0, abs(x), abs(y))
+            )
+            if not same:
+                found.append(f"{name}: {x!r} against {y!r} in {a!r}")
+                break
+        if len(found) >= 5:
+            break
+    return found

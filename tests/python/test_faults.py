@@ -73,6 +73,10 @@ def _fault_zone(root: Path) -> Path:
         json.dumps(_event("ts-1970", "1970-01-01T00:00:00.000Z", "2026-03-20T10:00:00.000Z")),
         json.dumps(_event("ts-after-received", "2026-03-21T10:00:00.000Z",
                           "2026-03-20T10:00:00.000Z")),
+        # batched offline: received 13 days late (staged), 19 days late (over
+        # the var event_max_delay_days, 14)
+        json.dumps(_event("late-13-days", "2026-03-07T10:00:00.000Z", "2026-03-20T10:00:00.000Z")),
+        json.dumps(_event("late-19-days", "2026-03-01T10:00:00.000Z", "2026-03-20T10:00:00.000Z")),
         # a quarantined line delivered twice, then its messageId usable later
         SHADOW_LINE, SHADOW_LINE,
         # orders naming their products: Segment's products[] (a quantity left
@@ -286,6 +290,10 @@ def test_impossible_timestamps_are_quarantined(faults: Faults) -> None:
     assert _reason(con, "base_web__events", "message_id", "ts-after-received") == (
         "timestamp after receivedAt (var event_clock_skew_minutes)"
     )
+    assert _reason(con, "base_web__events", "message_id", "late-19-days") == (
+        "received more than event_max_delay_days after its timestamp (var event_max_delay_days)"
+    )
+    assert _reason(con, "base_web__events", "message_id", "late-13-days") is None
     # no customer's recency is moved to the year 2099
     assert con.execute("select max(recency_days) from marts.mart_customer_rfm").fetchone()[0] < 400
 

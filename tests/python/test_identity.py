@@ -18,10 +18,10 @@ from journey.warehouse import Workspace, run_dbt
 
 
 @pytest.fixture(scope="module")
-def scored(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
+def scored(truth_warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
     """Truth identifiers hashed like the warehouse (helpers.load_truth), joined
     to the bridge."""
-    con = warehouse.cursor()
+    con = truth_warehouse.cursor()
     load_truth(con, sim_dir, SALT)
     con.execute(
         """
@@ -172,13 +172,13 @@ def test_junk_and_test_accounts_are_rejected(scored: duckdb.DuckDBPyConnection) 
 
 
 def test_erased_people_vanish_everywhere(
-    scored: duckdb.DuckDBPyConnection, warehouse: duckdb.DuckDBPyConnection
+    scored: duckdb.DuckDBPyConnection, truth_warehouse: duckdb.DuckDBPyConnection
 ) -> None:
     erased = scored.execute(
         "select count(*) from erased_people"
     ).fetchone()[0]
     assert erased > 0
-    tables = warehouse.execute(
+    tables = truth_warehouse.execute(
         """
         select schema_name, table_name, column_name from duckdb_columns()
         where schema_name in ('staging', 'intermediate', 'marts') and data_type = 'VARCHAR'

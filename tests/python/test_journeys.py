@@ -11,10 +11,10 @@ from helpers import load_truth
 
 
 @pytest.fixture(scope="module")
-def mapped(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
+def mapped(truth_warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
     """The shared truth tables (helpers.load_truth) and each warehouse person's
     true owner."""
-    con = warehouse.cursor()
+    con = truth_warehouse.cursor()
     load_truth(con, sim_dir, SALT)
     con.execute(
         """
@@ -216,8 +216,8 @@ def test_conversions_per_person_match_the_truth(mapped: duckdb.DuckDBPyConnectio
     assert per_person[1] == 0
 
 
-def test_first_purchase_flags(warehouse: duckdb.DuckDBPyConnection) -> None:
-    bad = warehouse.execute(
+def test_first_purchase_flags(truth_warehouse: duckdb.DuckDBPyConnection) -> None:
+    bad = truth_warehouse.execute(
         """
         select count(*) from (
             select person_id, count(*) filter (where is_first_purchase) as firsts,
@@ -231,7 +231,7 @@ def test_first_purchase_flags(warehouse: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()[0]
     assert bad == 0
     # dim_persons agrees with the conversions
-    mismatch = warehouse.execute(
+    mismatch = truth_warehouse.execute(
         """
         select count(*) from marts.dim_persons as p
         left join (
@@ -246,9 +246,9 @@ def test_first_purchase_flags(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert mismatch == 0
 
 
-def test_journeys_hold_the_touches_of_the_lookback_window(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_journeys_hold_the_touches_of_the_lookback_window(truth_warehouse: duckdb.DuckDBPyConnection) -> None:
     """Recompute each converting journey's path from fct_touchpoints in Python."""
-    conversions = warehouse.execute(
+    conversions = truth_warehouse.execute(
         """
         select j.conversion_id, c.person_id, c.converted_at, j.touchpoints, j.channel_path
         from marts.fct_journeys as j
@@ -258,7 +258,7 @@ def test_journeys_hold_the_touches_of_the_lookback_window(warehouse: duckdb.Duck
         """
     ).fetchall()
     touches: dict[str, list[tuple]] = {}
-    for person, at, tid, channel in warehouse.execute(
+    for person, at, tid, channel in truth_warehouse.execute(
         """
         select person_id, touched_at, touchpoint_id, channel_group from marts.fct_touchpoints
         where is_attributable and person_id is not null order by 1, 2, 3

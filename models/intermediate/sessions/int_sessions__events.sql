@@ -48,7 +48,8 @@ unioned as (
             utm_medium,
             utm_campaign,
             has_gclid,
-            order_id
+            order_id,
+            is_erased
         from {{ platform }}_events
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -127,6 +128,8 @@ final as (
     where
         erased_devices.identifier_hash is null
         and erased_accounts.identifier_hash is null
+        -- erased by an earlier build: the row is kept without identifiers
+        and not unioned.is_erased
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- Where every raw row of each landing entity went. A usable row that holds
 -- an identifier of an erased person is counted as erased: the build deletes
--- it from staging before it is published (macro erase_in_staging).
+-- it from staging before it is published, or, in the event lines a daily
+-- build keeps, clears its identifiers and flags it (macro erase_in_staging).
 with
 
 {% for source_name, entity, model in landing_base_models() %}
@@ -10,6 +11,9 @@ with
             is_duplicate,
             quarantine_reason is not null as is_quarantined,
             quarantine_reason is null and not is_duplicate as is_usable,
+            {% if model in ('base_web__events', 'base_app__events') -%}
+                is_erased or
+            {%- endif %}
             {{ holds_erased_identifier(
                 ref(model), ref('int_identity__erased_identifiers')
             ) }} as is_erased

@@ -1,4 +1,16 @@
--- A table: one row per file, so the few unread ones are found once.
-{{ config(materialized='table') }}
+-- Incremental, delete+insert by file: a file is measured once, with the lines
+-- read from it, when base_web__event_lines reads it.
+-- depends_on: {{ ref('base_landing__files') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='source_file',
+    on_schema_change='fail',
+) }}
 
-{{ segment_event_files(source('web', 'events'), ref('base_web__event_lines')) }}
+{{ segment_event_files(
+    source('web', 'events'),
+    'web',
+    ref('base_web__event_lines'),
+    files_to_read('web', 'events', this if is_incremental() else none)
+) }}

@@ -1,0 +1,145 @@
+"""`journey bench incremental`: what one day of new files costs on the history
+of all the days before it, against a full build of the same files.
+
+The zone (simulated, or --landing) is cut into the history (every day but
+the last) and the last day's delivery (journey.deliveries). The history is
+built once; then each run starts again from that build and its files: the
+daily build (`dbt build` after the day's delivery), a build with nothing new,
+and `dbt build --full-refresh` on the same files from nothing. Each step runs
+in its own process; medians are reported, and the ratios compare medians of
+the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from datetime import date, timedelta
+from importlib.metadata import version
+from pathlib import Path
+
+from journey.bench import Measure, _commit, _machine, _median, _run, budget_line, node_times, write_report
+from journey.deliveries import cut_deliveries, deliver
+from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, build_path
+from journey.simulate.config import project_root
+
+
+def _restore(saved: Path, database: Path) -> None:
+    """The build file as the history build left it; the served file goes."""
+    database.unlink(missing_ok=True)
+    shutil.copyfile(saved, build_path(database))
+
+
+def run_incremental_bench(
+    persons: int,
+    days: int,
+    seed: int,
+    start: date,
+    workdir: Path,
+    repeat: int,
+    report: Path | None = None,
+    landing: Path | None = None,
+) -> int:
+    workdir = workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    bin_dir = Path(sys.executable).parent
+    root = project_root()
+    zone = workdir / "zone"
+    database = workdir / "bench.duckdb"
+    env = {
+        **os.environ,
+        "JOURNEY_LANDING_PATH": str(zone),
+        "JOURNEY_DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(root),
+        "DO_NOT_TRACK": "1",
+    }
+    env["JOURNEY_DBT_THREADS"] = env.get("JOURNEY_DBT_THREADS") or "1"
+    budget = env.get(MEMORY_ENV) or DEFAULT_MEMORY
+    dbt = [
+        str(bin_dir / "dbt"), "--project-dir", str(root), "--profiles-dir", str(root),
+        "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+    ]  # fmt: skip
+    build = [dbt[0], "build", *dbt[1:]]
+    full_refresh = [*build, "--full-refresh"]
+    parse = [dbt[0], "parse", *dbt[1:]]
+    spill = Path(str(build_path(database)) + ".tmp")
+
+    if landing is None:
+        print("simulate", flush=True)
+        simulate = [
+            str(bin_dir / "journey"), "simulate", "--persons", str(persons), "--days", str(days),
+            "--seed", str(seed), "--start", start.isoformat(), "--out", str(workdir / "data"), "--quiet",
+        ]  # fmt: skip
+        _run(simulate, env, workdir / "simulate.log")
+        landing = workdir / "data" / "landing"
+    last = start + timedelta(days - 1)
+    print("cut the zone into the history and the last day", flush=True)
+    history, day = cut_deliveries(landing, workdir / "deliveries", [last - timedelta(1), last])
+    deliver(history, zone)
+    print("history: dbt build", flush=True)
+    first = _run(build, env, workdir / "history.log", spill)
+    saved = workdir / "history.duckdb.build"
+    shutil.copyfile(build_path(database), saved)
+
+    daily: list[Measure] = []
+    unchanged: list[Measure] = []
+    fulls: list[Measure] = []
+    parses: list[Measure] = []
+    for i in range(repeat):
+        _restore(saved, database)
+        delivered = deliver(day, zone)
+        print(f"run {i + 1}/{repeat}: daily build", flush=True)
+        daily.append(_run(build, env, workdir / "daily.log", spill))
+        shutil.copyfile(workdir / "target" / "run_results.json", workdir / "daily_run_results.json")
+        print(f"run {i + 1}/{repeat}: build with nothing new", flush=True)
+        unchanged.append(_run(build, env, workdir / "unchanged.log", spill))
+        print(f"run {i + 1}/{repeat}: dbt parse", flush=True)
+        parses.append(_run(parse, env, workdir / "parse.log"))
+        print(f"run {i + 1}/{repeat}: full refresh", flush=True)
+        for stale in (database, build_path(database)):
+            stale.unlink(missing_ok=True)
+        fulls.append(_run(full_refresh, env, workdir / "full.log", spill))
+        for path in delivered:
+            path.unlink()
+
+    da, un, fu, pa = _median(daily), _median(unchanged), _median(fulls), _median(parses)
+    command = (
+        f"journey bench incremental --persons {persons} --days {days} --seed {seed}"
+        f" --start {start.isoformat()} --repeat {repeat}" + (f" --landing {landing}" if landing != workdir / "data" / "landing" else "")
+    )
+    lines = [
+        f"# Daily build: one day of new files on {days - 1} days of history, {persons:,} persons",
+        "",
+        f"Written by `{command}` on {time.strftime('%Y-%m-%d')}; version"
+        f" {version('customer-journey-warehouse')} (commit {_commit(root)}); {_machine()};"
+        f" dbt threads {env['JOURNEY_DBT_THREADS']}, memory budget {budget} ({MEMORY_ENV})."
+        f" Medians of {repeat} runs, each step in its own process, each run from the same"
+        " history build; the ratios compare medians of this run.",
+        "",
+        f"The day delivered ({day.name}): {sum(1 for p in day.rglob('*') if p.is_file())} files.",
+        "",
+        "| step | wall s | peak MiB | peak spill MiB |",
+        "|---|---:|---:|---:|",
+        f"| history: first build of {days - 1} days (once) | {first.seconds:.1f} | {first.peak_mib:.0f} |"
+        f" {first.peak_spill_mib:.0f} |",
+        f"| daily build: `dbt build` after the day's files | {da.seconds:.1f} | {da.peak_mib:.0f} |"
+        f" {da.peak_spill_mib:.0f} |",
+        f"| `dbt build` with nothing new | {un.seconds:.1f} | {un.peak_mib:.0f} | {un.peak_spill_mib:.0f} |",
+        f"| `dbt parse` (dbt's own start-up) | {pa.seconds:.1f} | {pa.peak_mib:.0f} | |",
+        f"| full build: `dbt build --full-refresh`, all {days} days | {fu.seconds:.1f} | {fu.peak_mib:.0f} |"
+        f" {fu.peak_spill_mib:.0f} |",
+        "",
+        f"daily / full: {100 * da.seconds / fu.seconds:.1f}% of the time,"
+        f" {100 * da.peak_mib / fu.peak_mib:.0f}% of the peak memory",
+        "",
+        budget_line(da.peak_mib, budget),
+        "",
+        "Where the last daily build's time went (dbt's run_results.json):",
+        "",
+        *node_times(workdir / "daily_run_results.json", slowest=15),
+    ]
+    write_report(lines, report)
+    return 0

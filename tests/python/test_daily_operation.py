@@ -1,0 +1,117 @@
+"""Daily operation: the test zone delivered as a team receives it (a bulk of
+history, then a delivery a day with late app partitions, restated spend and
+a new CRM snapshot; conftest.daily_build) and built with plain `dbt build`
+after each delivery gives the warehouse one full build of the same files
+gives: every mart row for row, the same person ids. The truth tests of
+identity, sessions and conversions also run on it (test_identity,
+test_journeys)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+from conftest import DailyBuild
+from helpers import table_differences
+
+# History kept across builds, not derived from the files: a full build on all
+# the files has no retired person ids to record.
+HISTORY = {"map_person_ids"}
+
+
+def _attached(*files: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for n, path in enumerate(files):
+        con.execute(f"attach '{path}' as w{n} (read_only)")
+    return con
+
+
+def _mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema = 'marts' order by 1",
+            [catalog],
+        ).fetchall()
+    ]
+
+
+def test_daily_builds_equal_one_full_build(daily_build: DailyBuild) -> None:
+    con = _attached(daily_build.daily.duckdb, daily_build.full.duckdb)
+    tables = _mart_tables(con, "w0")
+    assert tables == _mart_tables(con, "w1")
+    assert len(tables) > 20
+    differences = {
+        table: found
+        for table in tables
+        if table not in HISTORY
+        and (found := table_differences(con, f"w0.marts.{table}", f"w1.marts.{table}"))
+    }
+    assert differences == {}
+    persons = con.execute("select count(*) from w0.marts.dim_persons").fetchone()[0]
+    assert persons > 1000
+
+
+def test_the_same_delivery_twice_changes_nothing(daily_build: DailyBuild) -> None:
+    con = _attached(daily_build.before_repeat, daily_build.daily.duckdb)
+    differences = {
+        table: found
+        for table in _mart_tables(con, "w0")
+        if (found := table_differences(con, f"w0.marts.{table}", f"w1.marts.{table}"))
+    }
+    assert differences == {}
+
+
+def _rows(files: list[Path]) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in files:
+        with path.open(newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    return rows
+
+
+def test_the_daily_deliveries_hold_what_daily_operation_must_handle(daily_build: DailyBuild) -> None:
+    """Each delivery after the first brings the app partition of the day
+    before it (late), restates each previous day's spend, and supersedes the
+    CRM snapshot; one of them erases a person, and one merges two persons of
+    earlier builds."""
+    first, *daily = daily_build.deliveries
+    for delivery in daily:
+        day = date.fromisoformat(delivery.name.removeprefix("delivery-"))
+        before = (day - timedelta(1)).isoformat()
+        assert (delivery / "app" / f"date={before}").is_dir(), delivery
+        spend_files = sorted(delivery.glob("ads/spend/spend_*.csv"))
+        assert spend_files, delivery
+        for path in spend_files:
+            restates = date.fromisoformat(path.stem.removeprefix("spend_")) - timedelta(1)
+            assert {row["date"] for row in _rows([path])} == {
+                restates.isoformat(), path.stem.removeprefix("spend_")
+            }, path
+        assert list(delivery.glob("crm/contacts/*.csv")), delivery
+    erased = [
+        row
+        for delivery in daily
+        for row in _rows(list(delivery.glob("crm/contacts/*.csv")))
+        if row["erased_at"] and row["erased_at"][:10] > first.name.removeprefix("delivery-")
+    ]
+    assert erased, "no erasure in the daily deliveries: the test would not cover one"
+    con = _attached(daily_build.daily.duckdb)
+    retired, unresolved = con.execute(
+        """
+        select count(*), count(*) filter (
+            where person_id not in (select person_id from w0.marts.dim_persons)
+            and person_id not in (select retired_person_id from w0.marts.map_person_ids)
+        )
+        from w0.marts.map_person_ids
+        """
+    ).fetchone()
+    assert retired > 0, "no merge in the daily deliveries: the test would not cover one"
+    assert unresolved == 0
+    kept = con.execute(
+        "select count(*) from w0.marts.dim_persons "
+        "where person_id in (select retired_person_id from w0.marts.map_person_ids)"
+    ).fetchone()[0]
+    assert kept == 0
