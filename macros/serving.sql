@@ -195,7 +195,8 @@
     {%- if erased_records -%}
         {%- do run_query('delete from ' ~ erased_records) -%}
     {%- endif -%}
-    {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted from "
+    {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted"
+        ~ " (or, in the kept event lines, cleared of their identifiers) in "
         ~ ns.tables ~ " table(s).", info=true) }}
     {{ return(ns.rows) }}
 {%- endmacro %}

@@ -196,3 +196,32 @@ def test_the_identity_bench_writes_its_report(tmp_path: Path) -> None:
     assert "all methods found the same number of components" in text
     for method in ("| dbt-startup |", "| sql (dbt run-operation, ", "| scipy |", "| networkx |"):
         assert method in text
+
+
+def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) -> None:
+    """`journey bench incremental --landing`: the example zone up to the day
+    before its last app partition is the history; the daily build, a build
+    with nothing new and a full refresh of the same files are reported."""
+    from conftest import EXAMPLE_LANDING
+
+    report = tmp_path / "report.md"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "journey"), "bench", "incremental", "--persons", "0",
+         "--days", "23", "--start", "2026-03-01", "--repeat", "1",
+         "--workdir", str(tmp_path / "work"), "--landing", str(EXAMPLE_LANDING), "--report", str(report)],
+        env={**os.environ, "DO_NOT_TRACK": "1", "JOURNEY_MEMORY_LIMIT": "8GB"},
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = report.read_text()
+    day = tmp_path / "work" / "deliveries" / "delivery-2026-03-23"
+    assert (day / "app" / "date=2026-03-23").is_dir()
+    assert "The day delivered (delivery-2026-03-23): " in text
+    for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
+        assert f"| {step}" in text or step in text, step
+    assert "daily / full: " in text and "% of the time" in text
+    # the served warehouse of the last step holds every file's rows
+    rows = duckdb.connect(str(tmp_path / "work" / "bench.duckdb"), read_only=True).execute(
+        "select count(distinct source_file) from staging.base_web__event_lines"
+    ).fetchone()[0]
+    assert rows == len(list((EXAMPLE_LANDING / "web").glob("*/*.gz")))
