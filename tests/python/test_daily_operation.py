@@ -9,12 +9,16 @@ test_journeys)."""
 from __future__ import annotations
 
 import csv
+import os
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-from conftest import DailyBuild
+from conftest import SALT, DailyBuild, _build, copy_example
 from helpers import table_differences
+
+from journey.warehouse import Workspace
 
 # History kept across builds, not derived from the files: a full build on all
 # the files has no retired person ids to record.
@@ -115,3 +119,32 @@ def test_the_daily_deliveries_hold_what_daily_operation_must_handle(daily_build:
         "where person_id in (select retired_person_id from w0.marts.map_person_ids)"
     ).fetchone()[0]
     assert kept == 0
+
+
+def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path) -> None:
+    """The incremental event lines read a file once: a build with nothing
+    new reads no event file; after a new file lands and another is touched
+    (same bytes, a new modification time: delivered again), the next build
+    reads those two and no other. What a build read is in the SQL dbt
+    compiled for the model."""
+    landing = copy_example(tmp_path / "landing")
+    workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
+    ran = (
+        tmp_path / "build" / "target" / "compiled" / "customer_journey"
+        / "models" / "staging" / "web" / "base" / "base_web__event_lines.sql"
+    )  # fmt: skip
+    files = sorted((landing / "web").glob("*/*.gz"))
+    assert len(files) >= 2
+    _build(workspace)
+    assert all(str(path) in ran.read_text() for path in files)
+    _build(workspace)
+    assert ".gz'" not in ran.read_text()
+    new = landing / "web" / "date=2026-03-08" / "part-9.jsonl.gz"
+    new.parent.mkdir()
+    shutil.copyfile(files[0], new)
+    touched, untouched = files[-1], files[:-1]
+    os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 60))
+    _build(workspace)
+    text = ran.read_text()
+    assert str(new) in text and str(touched) in text
+    assert not any(str(path) in text for path in untouched)
