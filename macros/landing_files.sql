@@ -188,3 +188,11 @@
     {%- set pattern = '^' ~ modules.re.escape(root) ~ '/+' -%}
     regexp_replace({{ column }}, '{{ pattern | replace("'", "''") }}', '')
 {%- endmacro %}
+
+{% macro loaded_at() -%}
+    {#- When this build started (dbt's run_started_at, UTC), as a timestamp:
+        the load marker of the rows an incremental model adds, so that a
+        model reading it can take the rows added since it last ran. -#}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+        as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -158,6 +158,7 @@ typed as (
         fields.source_file,
         file_days.file_bytes,
         file_days.file_modified_at,
+        {{ loaded_at() }} as loaded_at,
         fields.row_hash,
         fields.line_bytes,
         fields.is_valid_json,
@@ -338,6 +339,7 @@ final as (
         source_file,
         file_bytes,
         file_modified_at,
+        {{ loaded_at() }} as loaded_at,
         is_gzip,
         stated_bytes,
         lines_read,
@@ -455,6 +457,7 @@ select * from final
     'source_file': 'source_file',
     'file_bytes': 'file_bytes',
     'file_modified_at': 'file_modified_at',
+    'loaded_at': 'loaded_at',
     'row_hash': 'md5(unread_reason)',
     'is_valid_json': 'false',
     'platform': "'" ~ platform ~ "'",
@@ -545,6 +548,7 @@ select * from final
     {#- The columns the staging models keep of a parsed Segment event. -#}
     {{ return([
         'source_file',
+        'loaded_at',
         'platform',
         'partition_date',
         'message_id',

@@ -29,6 +29,8 @@ unioned as (
             '{{ platform }}' as platform,
             '{{ cookie_type }}' as device_key_type,
             message_id,
+            source_file,
+            loaded_at,
             anonymous_id_hash,
             user_id_hash,
             occurred_at,
@@ -111,7 +113,9 @@ final as (
             when unioned.has_gclid then 'cpc'
             when unioned.has_external_referrer then 'referral'
         end as medium,
-        unioned.utm_campaign as campaign
+        unioned.utm_campaign as campaign,
+        unioned.source_file,
+        unioned.loaded_at
     from referred as unioned
     left join junk
         on

@@ -8,7 +8,85 @@
 -- and the session numbers are joined back to the events: sorting the wide
 -- rows ran out of memory at 1M persons. The events are read twice, not
 -- through one CTE (a CTE read twice is materialised whole).
+--
+-- Incremental, replace_keys by device: a session depends on every earlier
+-- event of its device, so a build sessionizes again, whole, the devices its
+-- new events reach (and those an erasure or a file delivered again changes);
+-- the other devices keep their rows, and their session numbers.
+-- depends_on: {{ ref('int_identity__erased_identifiers') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='device_key',
+    key_only_column='message_id',
+    on_schema_change='fail',
+) }}
+
+{%- set in_scope -%}
+    {%- if is_incremental() %}
+    where device_key in (select device_key from touched_devices)
+    {%- endif %}
+{%- endset %}
+
 with
+
+{% if is_incremental() -%}
+    new_events as (
+        -- the events loaded after the latest load marker this table holds
+        select
+            platform,
+            message_id,
+            device_key,
+            source_file
+        from {{ ref('int_sessions__events') }}
+        where
+            loaded_at > (
+                select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+    ),
+
+    erased as (
+        select * from {{ ref('int_identity__erased_identifiers') }}
+    ),
+
+    touched_devices as (
+        -- the devices with a new event
+        select device_key from new_events
+        union
+        -- the devices of an earlier event whose file was delivered again with
+        -- other bytes (it may hold other lines now)
+        select previous.device_key
+        from {{ this }} as previous
+        where previous.source_file in (select source_file from new_events)
+        union
+        -- the devices of an earlier receipt of a new event's messageId (the
+        -- first receipt is the one kept)
+        select previous.device_key
+        from {{ this }} as previous
+        inner join new_events
+            on
+                previous.platform = new_events.platform
+                and previous.message_id = new_events.message_id
+        union
+        -- the devices an erasure reaches: the cookie or install id itself, or
+        -- an account logged in on it
+        select previous.device_key
+        from {{ this }} as previous
+        inner join erased
+            on
+                previous.device_key_type = erased.identifier_type
+                and previous.device_key = erased.identifier_hash
+        union
+        select previous.device_key
+        from {{ this }} as previous
+        inner join erased
+            on
+                erased.identifier_type = 'user_id'
+                and previous.user_id_hash = erased.identifier_hash
+    ),
+
+{% endif -%}
 
 sourced as (
     select
@@ -23,6 +101,7 @@ sourced as (
                     || '|' || coalesce(campaign, '')
         end as source_key
     from {{ ref('int_sessions__events') }}
+    {{- in_scope }}
 ),
 
 flagged as (
@@ -69,7 +148,10 @@ events as (
     select
         events.*,
         numbered.session_number
-    from {{ ref('int_sessions__events') }} as events
+    from (
+        select * from {{ ref('int_sessions__events') }}
+        {{- in_scope }}
+    ) as events
     inner join numbered
         on
             events.platform = numbered.platform
@@ -95,8 +177,42 @@ final as (
         device_type,
         source,
         medium,
-        campaign
+        campaign,
+        source_file,
+        loaded_at
     from events
+    {%- if is_incremental() %}
+        union all
+        -- a device left without events (all of them erased): a row of its key
+        -- alone, for replace_keys to delete its earlier rows
+        select
+            null as session_id,
+            touched_devices.device_key,
+            null as device_key_type,
+            null as session_number,
+            null as platform,
+            null as message_id,
+            null as user_id_hash,
+            null as occurred_at,
+            null as event_type,
+            null as event_name,
+            null as page_path,
+            null as is_view,
+            null as is_conversion,
+            null as order_id,
+            null as device_type,
+            null as source,
+            null as medium,
+            null as campaign,
+            null as source_file,
+            null as loaded_at
+        from touched_devices
+        where not exists (
+            select 1
+            from {{ ref('int_sessions__events') }} as kept
+            where kept.device_key = touched_devices.device_key
+        )
+    {%- endif %}
 )
 
 select * from final

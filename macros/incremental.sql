@@ -1,0 +1,28 @@
+{#- Incremental strategies of the project's own, beside dbt's. -#}
+
+{% macro get_incremental_replace_keys_sql(arg_dict) -%}
+    {#- `replace_keys`: the batch replaces, whole, every key (unique_key) it
+        names. All the target's rows of those keys are deleted, then the
+        batch's rows are inserted, but the rows whose `key_only_column`
+        (model config) is null: they only name a key that has no row left
+        (a device all of whose events were erased). delete+insert cannot
+        remove a key without putting a row back. -#}
+    {{ return(adapter.dispatch('replace_keys_sql', 'customer_journey')(arg_dict)) }}
+{%- endmacro %}
+
+{% macro default__replace_keys_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set batch = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set key_only_column = config.require('key_only_column') -%}
+    {%- set columns = get_quoted_csv(
+        arg_dict['dest_columns'] | map(attribute='name')
+    ) -%}
+    delete from {{ target }}
+    where {{ key }} in (select {{ key }} from {{ batch }});
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }}
+    from {{ batch }}
+    where {{ key_only_column }} is not null
+{%- endmacro %}
