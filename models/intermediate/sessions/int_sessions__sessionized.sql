@@ -34,15 +34,19 @@ with
     new_events as (
         -- the events loaded after the latest load marker this table holds
         select
-            platform,
-            message_id,
-            device_key,
-            source_file
-        from {{ ref('int_sessions__events') }}
+            events.platform,
+            events.message_id,
+            events.device_key,
+            events.source_file
+        from {{ ref('int_sessions__events') }} as events
         where
-            loaded_at > (
-                select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
-                from {{ this }}
+            events.loaded_at > (
+                select
+                    coalesce(
+                        max(previous.loaded_at),
+                        cast('1900-01-01' as timestamp)
+                    )
+                from {{ this }} as previous
             )
     ),
 
@@ -58,7 +62,10 @@ with
         -- other bytes (it may hold other lines now)
         select previous.device_key
         from {{ this }} as previous
-        where previous.source_file in (select source_file from new_events)
+        where
+            previous.source_file in (
+                select new_events.source_file from new_events
+            )
         union
         -- the devices of an earlier receipt of a new event's messageId (the
         -- first receipt is the one kept)
@@ -179,7 +186,8 @@ final as (
         medium,
         campaign,
         source_file,
-        loaded_at
+        loaded_at,
+        {{ loaded_at() }} as sessionized_at
     from events
     {%- if is_incremental() %}
         union all
@@ -205,7 +213,8 @@ final as (
             null as medium,
             null as campaign,
             null as source_file,
-            null as loaded_at
+            null as loaded_at,
+            null as sessionized_at
         from touched_devices
         where not exists (
             select 1

@@ -4,10 +4,56 @@
 -- a session without a source and for a search engine seen only as a
 -- referrer, its default channel group, its length and whether it bounced.
 -- The person comes later (int_sessions__stitched), from the identity graph.
+--
+-- Incremental, replace_keys by device: a build measures again the sessions
+-- of the devices int_sessions__sessionized sessionized again; the other
+-- sessions keep their rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='device_key',
+    key_only_column='session_id',
+    on_schema_change='fail',
+) }}
+
 with
 
+{% if is_incremental() -%}
+    touched_devices as (
+        -- the devices sessionized after this table's latest marker
+        select distinct sessionized.device_key
+        from {{ ref('int_sessions__sessionized') }} as sessionized
+        where
+            sessionized.sessionized_at > (
+                select
+                    coalesce(
+                        max(previous.sessionized_at),
+                        cast('1900-01-01' as timestamp)
+                    )
+                from {{ this }} as previous
+            )
+        union
+        -- the devices it holds no more (all their events erased)
+        select previous.device_key
+        from {{ this }} as previous
+        where not exists (
+            select 1
+            from {{ ref('int_sessions__sessionized') }} as kept
+            where kept.device_key = previous.device_key
+        )
+    ),
+
+{% endif -%}
+
 events as (
-    select * from {{ ref('int_sessions__sessionized') }}
+    select sessionized.*
+    from {{ ref('int_sessions__sessionized') }} as sessionized
+    {%- if is_incremental() %}
+        where
+            sessionized.device_key in (
+                select touched_devices.device_key from touched_devices
+            )
+    {%- endif %}
 ),
 
 categories as (
@@ -43,7 +89,8 @@ measured as (
         count(user_id_hash) > 0 as is_logged_in,
         min(user_id_hash) as user_id_hash,
         {{ dbt.datediff('min(occurred_at)', 'max(occurred_at)', 'second') }}
-            as duration_seconds
+            as duration_seconds,
+        max(sessionized_at) as sessionized_at
     from events
     group by session_id
 ),
@@ -95,8 +142,41 @@ final as (
         and not has_conversion as is_bounce,
         has_conversion,
         is_logged_in,
-        user_id_hash
+        user_id_hash,
+        sessionized_at
     from traffic_named
+    {%- if is_incremental() %}
+        union all
+        -- a device left without sessions: a row of its key alone, for
+        -- replace_keys to delete its earlier rows
+        select
+            null as session_id,
+            touched_devices.device_key,
+            null as device_key_type,
+            null as platform,
+            null as device_type,
+            null as started_at,
+            null as ended_at,
+            null as duration_seconds,
+            null as page_views,
+            null as events,
+            null as landing_page,
+            null as channel_group,
+            null as source,
+            null as medium,
+            null as campaign,
+            null as is_bounce,
+            null as has_conversion,
+            null as is_logged_in,
+            null as user_id_hash,
+            null as sessionized_at
+        from touched_devices
+        where not exists (
+            select 1
+            from events
+            where events.device_key = touched_devices.device_key
+        )
+    {%- endif %}
 )
 
 select * from final
