@@ -106,6 +106,23 @@
     {{ return(['base_web__event_lines', 'base_app__event_lines']) }}
 {%- endmacro %}
 
+{% macro reads_erased_in_place(model_name) -%}
+    {#- Whether a model is, or reads directly, a table erased in place
+        (erased_in_place_tables): its rows carry that table's is_erased flag.
+        False while parsing (the graph is not known yet). -#}
+    {%- set kept = erased_in_place_tables() -%}
+    {%- if model_name in kept -%}{{ return(true) }}{%- endif -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name == model_name -%}
+        {%- for parent in node.depends_on.nodes
+            if parent.split('.')[-1] in kept -%}
+            {{ return(true) }}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}
+
 {% macro erased_free_text_columns() -%}
     {#- What an erased event row loses besides its identifier hashes: the
         free text and device details that could single the person out. What

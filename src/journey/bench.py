@@ -101,7 +101,7 @@ def failure_report(output: str, limit: int = 6000) -> str:
     return text[-limit:].strip() or "(no output)"
 
 
-def _run(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = None) -> Measure:
+def run_step(argv: list[str], env: dict[str, str], log: Path, spill: Path | None = None) -> Measure:
     """Run one step in its own process, its output in `log` (a pipe could fill
     and stall the step), and measure its wall time and peak memory; with
     `spill`, the largest size that folder reached (looked at once a second)."""
@@ -206,7 +206,8 @@ def node_memory(
     return lines + [f"| {name} | {mib:.0f} |" for name, mib in ranked]
 
 
-def _median(values: list[Measure]) -> Measure:
+def median_step(values: list[Measure]) -> Measure:
+    """The median of each measure over the runs of one step."""
     return Measure(
         statistics.median(m.seconds for m in values),
         statistics.median(m.peak_mib for m in values),
@@ -214,7 +215,7 @@ def _median(values: list[Measure]) -> Measure:
     )
 
 
-def _machine() -> str:
+def machine_line() -> str:
     """The machine a report was measured on: cores, memory, Python, DuckDB."""
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return (
@@ -223,7 +224,8 @@ def _machine() -> str:
     )
 
 
-def _commit(root: Path) -> str:
+def commit_name(root: Path) -> str:
+    """The commit a report was measured at (`git describe`, `-dirty` when the tree is)."""
     found = subprocess.run(
         ["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True, text=True
     )
@@ -276,16 +278,16 @@ def run_bench(
     for i in range(repeat):
         if landing is None:
             print(f"run {i + 1}/{repeat}: simulate", flush=True)
-            sims.append(_run(simulate, env, workdir / "simulate.log", workdir / "data" / ".simulate.tmp"))
+            sims.append(run_step(simulate, env, workdir / "simulate.log", workdir / "data" / ".simulate.tmp"))
         print(f"run {i + 1}/{repeat}: read floor", flush=True)
-        floors.append(_run(floor, env, workdir / "floor.log"))
+        floors.append(run_step(floor, env, workdir / "floor.log"))
         for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), build_path(Path(env["JOURNEY_DUCKDB_PATH"]))):
             stale.unlink(missing_ok=True)  # each build starts from nothing
         print(f"run {i + 1}/{repeat}: dbt build", flush=True)
-        builds.append(_run(build, env, workdir / "build.log", spill_folder))
+        builds.append(run_step(build, env, workdir / "build.log", spill_folder))
 
-    fl, bu = _median(floors), _median(builds)
-    sim = _median(sims) if sims else None
+    fl, bu = median_step(floors), median_step(builds)
+    sim = median_step(sims) if sims else None
     simulated = (
         f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} | {sim.peak_spill_mib:.0f} |"
         if sim else f"| simulate | not run: the zone in {landing} | | |"
@@ -302,7 +304,7 @@ def run_bench(
         f"Written by `journey bench --persons {persons} --days {days} --seed {seed} --repeat {repeat}"
         + (f" --landing {landing}`" if landing else "`")
         + f" on {time.strftime('%Y-%m-%d')}; version {version('customer-journey-warehouse')}"
-        f" (commit {_commit(root)}); {_machine()}; dbt threads {dbt_threads}, DuckDB threads {threads}, memory budget"
+        f" (commit {commit_name(root)}); {machine_line()}; dbt threads {dbt_threads}, DuckDB threads {threads}, memory budget"
         f" {budget} ({MEMORY_ENV}), of which DuckDB's memory_limit {pool / 2**20:,.0f} MiB."
         f" Medians of {repeat} runs,"
         " each step in its own process; the ratio compares medians of the same run.",

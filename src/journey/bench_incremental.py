@@ -20,7 +20,16 @@ from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
-from journey.bench import Measure, _commit, _machine, _median, _run, budget_line, node_times, write_report
+from journey.bench import (
+    Measure,
+    budget_line,
+    commit_name,
+    machine_line,
+    median_step,
+    node_times,
+    run_step,
+    write_report,
+)
 from journey.deliveries import cut_deliveries, deliver
 from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, build_path
 from journey.simulate.config import project_root
@@ -73,14 +82,14 @@ def run_incremental_bench(
             str(bin_dir / "journey"), "simulate", "--persons", str(persons), "--days", str(days),
             "--seed", str(seed), "--start", start.isoformat(), "--out", str(workdir / "data"), "--quiet",
         ]  # fmt: skip
-        _run(simulate, env, workdir / "simulate.log")
+        run_step(simulate, env, workdir / "simulate.log")
         landing = workdir / "data" / "landing"
     last = start + timedelta(days - 1)
     print("cut the zone into the history and the last day", flush=True)
     history, day = cut_deliveries(landing, workdir / "deliveries", [last - timedelta(1), last])
     deliver(history, zone)
     print("history: dbt build", flush=True)
-    first = _run(build, env, workdir / "history.log", spill)
+    first = run_step(build, env, workdir / "history.log", spill)
     saved = workdir / "history.duckdb.build"
     shutil.copyfile(build_path(database), saved)
 
@@ -94,20 +103,20 @@ def run_incremental_bench(
             saved.unlink()  # no run restores it again: its disk is free (a 1M warehouse is ~18 GB)
         delivered = deliver(day, zone)
         print(f"run {i + 1}/{repeat}: daily build", flush=True)
-        daily.append(_run(build, env, workdir / "daily.log", spill))
+        daily.append(run_step(build, env, workdir / "daily.log", spill))
         shutil.copyfile(workdir / "target" / "run_results.json", workdir / "daily_run_results.json")
         print(f"run {i + 1}/{repeat}: build with nothing new", flush=True)
-        unchanged.append(_run(build, env, workdir / "unchanged.log", spill))
+        unchanged.append(run_step(build, env, workdir / "unchanged.log", spill))
         print(f"run {i + 1}/{repeat}: dbt parse", flush=True)
-        parses.append(_run(parse, env, workdir / "parse.log"))
+        parses.append(run_step(parse, env, workdir / "parse.log"))
         print(f"run {i + 1}/{repeat}: full refresh", flush=True)
         for stale in (database, build_path(database)):
             stale.unlink(missing_ok=True)
-        fulls.append(_run(full_refresh, env, workdir / "full.log", spill))
+        fulls.append(run_step(full_refresh, env, workdir / "full.log", spill))
         for path in delivered:
             path.unlink()
 
-    da, un, fu, pa = _median(daily), _median(unchanged), _median(fulls), _median(parses)
+    da, un, fu, pa = median_step(daily), median_step(unchanged), median_step(fulls), median_step(parses)
     command = (
         f"journey bench incremental --persons {persons} --days {days} --seed {seed}"
         f" --start {start.isoformat()} --repeat {repeat}" + (f" --landing {landing}" if landing != workdir / "data" / "landing" else "")
@@ -116,7 +125,7 @@ def run_incremental_bench(
         f"# Daily build: one day of new files on {days - 1} days of history, {persons:,} persons",
         "",
         f"Written by `{command}` on {time.strftime('%Y-%m-%d')}; version"
-        f" {version('customer-journey-warehouse')} (commit {_commit(root)}); {_machine()};"
+        f" {version('customer-journey-warehouse')} (commit {commit_name(root)}); {machine_line()};"
         f" dbt threads {env['JOURNEY_DBT_THREADS']}, memory budget {budget} ({MEMORY_ENV})."
         f" Medians of {repeat} runs, each step in its own process, each run from the same"
         " history build; the ratios compare medians of this run.",

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from journey.bench import _run, failure_report, folder_mib
+from journey.bench import failure_report, folder_mib, run_step
 
 
 def test_a_failed_build_prints_dbts_own_error(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_a_step_is_measured_with_the_spill_folder_it_grows(tmp_path: Path) -> No
         "import os, time, pathlib; d = pathlib.Path(os.environ['SPILL']); d.mkdir();"
         "(d / 'a.tmp').write_bytes(b'x' * 3 * 2**20); time.sleep(2.5); (d / 'a.tmp').unlink()"
     )
-    measured = _run(
+    measured = run_step(
         [sys.executable, "-c", step], {**os.environ, "SPILL": str(spill)}, tmp_path / "log", spill
     )
     assert 3.0 <= measured.peak_spill_mib < 3.1

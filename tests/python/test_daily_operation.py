@@ -69,6 +69,42 @@ def test_the_same_delivery_twice_changes_nothing(daily_build: DailyBuild) -> Non
     assert differences == {}
 
 
+SESSION_TABLES = ("int_sessions__sessionized", "int_sessions__sourced")
+
+
+def _session_stamps(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> tuple:
+    """The latest sessionized_at of a sessions table, its rows, the rows with
+    that stamp (written by the latest build that redid devices) and how many
+    builds' stamps it holds."""
+    return con.execute(
+        f"""
+        select
+            max(sessionized_at),
+            count(*),
+            count(*) filter (
+                where sessionized_at = (select max(sessionized_at) from {catalog}.intermediate.{table})
+            ),
+            count(distinct sessionized_at)
+        from {catalog}.intermediate.{table}
+        """
+    ).fetchone()
+
+
+def test_a_daily_build_sessionizes_again_only_the_devices_it_reaches(daily_build: DailyBuild) -> None:
+    """Sessions are redone per device: the last delivery's build (one day) wrote
+    the sessions of a minority of the rows, the earlier rows keep the stamps of
+    the builds that wrote them, and the same delivery again (its files read
+    again: new modification times) redid the same devices. A model rebuilt
+    whole would stamp every row with its own build."""
+    con = _attached(daily_build.before_repeat, daily_build.daily.duckdb)
+    for table in SESSION_TABLES:
+        before, after = (_session_stamps(con, catalog, table) for catalog in ("w0", "w1"))
+        _, rows, rewritten, builds = before
+        assert builds > 2, table  # the history's, then the deliveries'
+        assert 0 < rewritten < rows / 2, (table, rewritten, rows)
+        assert after[0] > before[0] and after[1:] == before[1:], table
+
+
 def _rows(files: list[Path]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for path in files:
@@ -137,8 +173,11 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     assert len(files) >= 2
     _build(workspace)
     assert all(str(path) in ran.read_text() for path in files)
+    stamps = _served_session_stamps(workspace)
     _build(workspace)
     assert ".gz'" not in ran.read_text()
+    # nothing new: no device is sessionized again
+    assert _served_session_stamps(workspace) == stamps
     new = landing / "web" / "date=2026-03-08" / "part-9.jsonl.gz"
     new.parent.mkdir()
     shutil.copyfile(files[0], new)
@@ -148,3 +187,12 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     text = ran.read_text()
     assert str(new) in text and str(touched) in text
     assert not any(str(path) in text for path in untouched)
+    assert all(
+        later[0] > earlier[0] and later[2] < later[1]
+        for earlier, later in zip(stamps, _served_session_stamps(workspace), strict=True)
+    )
+
+
+def _served_session_stamps(workspace: Workspace) -> list[tuple]:
+    con = _attached(workspace.duckdb)
+    return [_session_stamps(con, "w0", table) for table in SESSION_TABLES]

@@ -11,7 +11,7 @@ with
             is_duplicate,
             quarantine_reason is not null as is_quarantined,
             quarantine_reason is null and not is_duplicate as is_usable,
-            {% if model in ('base_web__events', 'base_app__events') -%}
+            {% if reads_erased_in_place(model) -%}
                 is_erased or
             {%- endif %}
             {{ holds_erased_identifier(
