@@ -3,10 +3,10 @@
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
     {#- `replace_keys`: the batch replaces, whole, every key (unique_key) it
         names. All the target's rows of those keys are deleted, then the
-        batch's rows are inserted, but the rows whose `key_only_column`
-        (model config) is null: they only name a key that has no row left
-        (a device all of whose events were erased). delete+insert cannot
-        remove a key without putting a row back. -#}
+        batch's rows are inserted, but the rows whose `key_only_column` (in
+        the model's meta config) is null: they only name a key that has no
+        row left (a device all of whose events were erased). delete+insert
+        cannot remove a key without putting a row back. -#}
     {{ return(adapter.dispatch('replace_keys_sql', 'customer_journey')(arg_dict)) }}
 {%- endmacro %}
 
@@ -14,7 +14,7 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set batch = arg_dict['temp_relation'] -%}
     {%- set key = arg_dict['unique_key'] -%}
-    {%- set key_only_column = config.require('key_only_column') -%}
+    {%- set key_only_column = config.meta_require('key_only_column') -%}
     {%- set columns = get_quoted_csv(
         arg_dict['dest_columns'] | map(attribute='name')
     ) -%}
@@ -25,4 +25,28 @@
     select {{ columns }}
     from {{ batch }}
     where {{ key_only_column }} is not null
+{%- endmacro %}
+
+{% macro incremental_watermark(column) -%}
+    {#- The latest value of `column` (a timestamp marker) the incremental
+        model's own table holds; 1900-01-01 when the table is empty. When a
+        model runs, a constant read just before (a filter on a constant can
+        skip the row groups loaded earlier, one on a subquery cannot); in a
+        unit test, whose `this` is a fixture, the same as a subquery. -#}
+    {%- if execute and model.resource_type == 'model' -%}
+        {%- set latest = run_query(
+            "select coalesce(max(" ~ column ~ "), cast('1900-01-01' as timestamp))"
+            ~ " from " ~ this
+        ).columns[0].values()[0] -%}
+        cast('{{ latest }}' as timestamp)
+    {%- else -%}
+        (
+            select
+                coalesce(
+                    max(previous.{{ column }}),
+                    cast('1900-01-01' as timestamp)
+                )
+            from {{ this }} as previous
+        )
+    {%- endif -%}
 {%- endmacro %}

@@ -9,6 +9,7 @@ test_journeys)."""
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import shutil
 from datetime import date, timedelta
@@ -162,7 +163,8 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     new reads no event file; after a new file lands and another is touched
     (same bytes, a new modification time: delivered again), the next build
     reads those two and no other. What a build read is in the SQL dbt
-    compiled for the model."""
+    compiled for the model. The touched file delivered again with lines that
+    are all quarantined takes its events out of the sessions."""
     landing = copy_example(tmp_path / "landing")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
     ran = (
@@ -191,6 +193,20 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
         later[0] > earlier[0] and later[2] < later[1]
         for earlier, later in zip(stamps, _served_session_stamps(workspace), strict=True)
     )
+    # the touched file delivered again with lines that are all quarantined:
+    # its events leave the sessions on that build
+    assert _sessionized_from(workspace, touched) > 0
+    with gzip.open(touched, "wt") as out:
+        out.write("not json\n" * 3)
+    _build(workspace)
+    assert _sessionized_from(workspace, touched) == 0
+
+
+def _sessionized_from(workspace: Workspace, path: Path) -> int:
+    con = _attached(workspace.duckdb)
+    return con.execute(
+        "select count(*) from w0.intermediate.int_sessions__sessionized where source_file = ?", [str(path)]
+    ).fetchone()[0]
 
 
 def _served_session_stamps(workspace: Workspace) -> list[tuple]:

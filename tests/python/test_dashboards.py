@@ -130,7 +130,7 @@ def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConn
 
 def test_exposures_name_the_marts_each_page_reads(sim_build: tuple[Workspace, dict]) -> None:
     exposures = {
-        node["meta"].get("evidence_page"): {dep.split(".")[-1] for dep in node["depends_on"]["nodes"]}
+        node["config"]["meta"].get("evidence_page"): {dep.split(".")[-1] for dep in node["depends_on"]["nodes"]}
         for node in built_manifest(sim_build[0])["exposures"].values()
         if node["type"] == "dashboard"
     }

@@ -83,7 +83,6 @@ GRAPH_MODELS = {
 ERASURE_READERS = {
     "int_sessions__events": "drops erased people's events before they form sessions (before any person exists)",
     "rpt_row_accounting": "counts the rows of erased people (erased_rows)",
-    "int_sessions__sessionized": "on a daily build, sessionizes again the devices a new erasure reaches",
 }
 
 

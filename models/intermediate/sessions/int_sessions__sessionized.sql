@@ -10,15 +10,14 @@
 -- through one CTE (a CTE read twice is materialised whole).
 --
 -- Incremental, replace_keys by device: a session depends on every earlier
--- event of its device, so a build sessionizes again, whole, the devices its
--- new events reach (and those an erasure or a file delivered again changes);
--- the other devices keep their rows, and their session numbers.
--- depends_on: {{ ref('int_identity__erased_identifiers') }}
+-- event of its device, so a build sessionizes again, whole, the devices with
+-- a new event and those whose earlier events changed; the other devices keep
+-- their rows, and their session numbers.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
-    key_only_column='message_id',
+    meta={'key_only_column': 'message_id'},
     on_schema_change='fail',
 ) }}
 
@@ -31,66 +30,26 @@
 with
 
 {% if is_incremental() -%}
-    new_events as (
-        -- the events loaded after the latest load marker this table holds
-        select
-            events.platform,
-            events.message_id,
-            events.device_key,
-            events.source_file
-        from {{ ref('int_sessions__events') }} as events
-        where
-            events.loaded_at > (
-                select
-                    coalesce(
-                        max(previous.loaded_at),
-                        cast('1900-01-01' as timestamp)
-                    )
-                from {{ this }} as previous
-            )
-    ),
-
-    erased as (
-        select * from {{ ref('int_identity__erased_identifiers') }}
-    ),
-
     touched_devices as (
-        -- the devices with a new event
-        select device_key from new_events
+        -- the devices with an event loaded after the latest load marker this
+        -- table holds
+        select events.device_key
+        from {{ ref('int_sessions__events') }} as events
+        where events.loaded_at > {{ incremental_watermark('loaded_at') }}
         union
-        -- the devices of an earlier event whose file was delivered again with
-        -- other bytes (it may hold other lines now)
+        -- the devices of an event this table holds that the events no longer
+        -- hold as they were loaded: erased, quarantined or gone from a file
+        -- delivered again, or now taken from another receipt of its messageId
         select previous.device_key
         from {{ this }} as previous
-        where
-            previous.source_file in (
-                select new_events.source_file from new_events
-            )
-        union
-        -- the devices of an earlier receipt of a new event's messageId (the
-        -- first receipt is the one kept)
-        select previous.device_key
-        from {{ this }} as previous
-        inner join new_events
-            on
-                previous.platform = new_events.platform
-                and previous.message_id = new_events.message_id
-        union
-        -- the devices an erasure reaches: the cookie or install id itself, or
-        -- an account logged in on it
-        select previous.device_key
-        from {{ this }} as previous
-        inner join erased
-            on
-                previous.device_key_type = erased.identifier_type
-                and previous.device_key = erased.identifier_hash
-        union
-        select previous.device_key
-        from {{ this }} as previous
-        inner join erased
-            on
-                erased.identifier_type = 'user_id'
-                and previous.user_id_hash = erased.identifier_hash
+        where not exists (
+            select 1
+            from {{ ref('int_sessions__events') }} as kept
+            where
+                kept.platform = previous.platform
+                and kept.message_id = previous.message_id
+                and kept.loaded_at = previous.loaded_at
+        )
     ),
 
 {% endif -%}

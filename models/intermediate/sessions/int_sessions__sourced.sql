@@ -12,7 +12,7 @@
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
-    key_only_column='session_id',
+    meta={'key_only_column': 'session_id'},
     on_schema_change='fail',
 ) }}
 
@@ -24,14 +24,8 @@ with
         select distinct sessionized.device_key
         from {{ ref('int_sessions__sessionized') }} as sessionized
         where
-            sessionized.sessionized_at > (
-                select
-                    coalesce(
-                        max(previous.sessionized_at),
-                        cast('1900-01-01' as timestamp)
-                    )
-                from {{ this }} as previous
-            )
+            sessionized.sessionized_at
+            > {{ incremental_watermark('sessionized_at') }}
         union
         -- the devices it holds no more (all their events erased)
         select previous.device_key
