@@ -1,25 +1,32 @@
 {#- Incremental strategies of the project's own, beside dbt's. -#}
 
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
-    {#- `replace_keys`: the batch replaces, whole, every key (unique_key) it
-        names. All the target's rows of those keys are deleted, then the
-        batch's rows are inserted, but the rows whose `key_only_column` (in
-        the model's meta config) is null: they only name a key that has no
-        row left (a device all of whose events were erased). delete+insert
-        cannot remove a key without putting a row back. -#}
+    {#- `replace_keys`: the batch replaces, whole, every key (unique_key, a
+        column or a list of columns) it names. All the target's rows of
+        those keys are deleted, then the batch's rows are inserted, but the
+        rows whose `key_only_column` (in the model's meta config) is null:
+        they only name a key that has no row left (a device all of whose
+        events were erased). delete+insert cannot remove a key without
+        putting a row back. -#}
     {{ return(adapter.dispatch('replace_keys_sql', 'customer_journey')(arg_dict)) }}
 {%- endmacro %}
 
 {% macro default__replace_keys_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set batch = arg_dict['temp_relation'] -%}
-    {%- set key = arg_dict['unique_key'] -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     {%- set key_only_column = config.meta_require('key_only_column') -%}
     {%- set columns = get_quoted_csv(
         arg_dict['dest_columns'] | map(attribute='name')
     ) -%}
     delete from {{ target }}
-    where {{ key }} in (select {{ key }} from {{ batch }});
+    using (select distinct {{ keys | join(', ') }} from {{ batch }}) as batch_keys
+    where
+    {%- for key in keys %}
+        {{ target }}.{{ key }} = batch_keys.{{ key }}
+        {%- if not loop.last %} and{% endif %}
+    {%- endfor %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}

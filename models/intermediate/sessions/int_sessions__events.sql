@@ -3,15 +3,27 @@
 -- source it carries. An event whose cookie or install id is junk has no
 -- device to share a session with: it becomes a session of its own. Events of
 -- people who asked for erasure (the identity suppression list) are left out.
+--
+-- Incremental, replace_keys by message: an event depends on its own line,
+-- the other receipts of its messageId and the erasure list alone, so a build
+-- stages the events of the lines it loaded, stages again the events it held
+-- from a file read again, and removes those an erasure now reaches; the
+-- other events keep their rows.
+-- depends_on: {{ ref('stg_web__event_files') }}
+-- depends_on: {{ ref('stg_app__event_files') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['platform', 'message_id'],
+    meta={'key_only_column': 'device_key'},
+    on_schema_change='fail',
+) }}
+
+{%- if is_incremental() %}
+    {%- set watermark = incremental_watermark('loaded_at') %}
+{%- endif %}
+
 with
-
-web_events as (
-    select * from {{ ref('stg_web__events') }}
-),
-
-app_events as (
-    select * from {{ ref('stg_app__events') }}
-),
 
 junk as (
     select * from {{ ref('int_identity__junk_hashes') }}
@@ -20,6 +32,84 @@ junk as (
 erased as (
     select * from {{ ref('int_identity__erased_identifiers') }}
 ),
+
+{% if is_incremental() -%}
+    reloaded_files as (
+        -- the files read since this table's latest marker
+        select
+            'web' as platform,
+            web_files.source_file
+        from {{ ref('stg_web__event_files') }} as web_files
+        where web_files.loaded_at > {{ watermark }}
+        union all
+        select
+            'app' as platform,
+            app_files.source_file
+        from {{ ref('stg_app__event_files') }} as app_files
+        where app_files.loaded_at > {{ watermark }}
+    ),
+
+    reloaded_events as (
+        -- the events this table holds from a file read again since: its new
+        -- version may hold them no more, or another receipt comes first
+        select
+            previous.platform,
+            previous.message_id
+        from {{ this }} as previous
+        inner join reloaded_files
+            on
+                previous.platform = reloaded_files.platform
+                and previous.source_file = reloaded_files.source_file
+    ),
+
+    replaced_events as (
+        -- the events the batch stages again or removes: those of a file read
+        -- again, and those an erasure now reaches (the rule of `final`
+        -- below, applied to the rows held)
+        select * from reloaded_events
+        union
+        select
+            previous.platform,
+            previous.message_id
+        from {{ this }} as previous
+        inner join erased
+            on
+                previous.device_key_type = erased.identifier_type
+                and previous.device_key = erased.identifier_hash
+        union
+        select
+            previous.platform,
+            previous.message_id
+        from {{ this }} as previous
+        inner join erased
+            on
+                erased.identifier_type = 'user_id'
+                and previous.user_id_hash = erased.identifier_hash
+    ),
+
+{% endif -%}
+
+{% for platform in ['web', 'app'] -%}
+    {{ platform }}_events as (
+        select staged.*
+        from {{ ref('stg_' ~ platform ~ '__events') }} as staged
+        {%- if is_incremental() %}
+            where staged.loaded_at > {{ watermark }}
+            union all
+            -- an earlier receipt of an event of a file read again
+            select staged.*
+            from {{ ref('stg_' ~ platform ~ '__events') }} as staged
+            where
+                staged.loaded_at <= {{ watermark }}
+                and staged.message_id in (
+                    select reloaded_events.message_id
+                    from reloaded_events
+                    where reloaded_events.platform = '{{ platform }}'
+                )
+        {%- endif %}
+    ),
+
+{% endfor -%}
 
 unioned as (
     {% for platform, cookie_type in [
@@ -134,6 +224,31 @@ final as (
         and erased_accounts.identifier_hash is null
         -- erased by an earlier build: the row is kept without identifiers
         and not unioned.is_erased
+    {%- if is_incremental() %}
+        union all
+        -- an event of a file read again, or erased, that the batch does not
+        -- stage again: a row of its key alone, for replace_keys to delete it
+        select
+            replaced_events.platform,
+            replaced_events.message_id,
+            null as device_key,
+            null as device_key_type,
+            null as user_id_hash,
+            null as occurred_at,
+            null as event_type,
+            null as event_name,
+            null as page_path,
+            null as is_view,
+            null as is_conversion,
+            null as order_id,
+            null as device_type,
+            null as source,
+            null as medium,
+            null as campaign,
+            null as source_file,
+            null as loaded_at
+        from replaced_events
+    {%- endif %}
 )
 
 select * from final
