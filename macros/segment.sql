@@ -623,3 +623,35 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{% macro reloaded_event_files(watermark) -%}
+    {#- The web and app event files (platform, source_file) read after
+        `watermark`, an incremental model's latest load marker: a file read
+        again may no longer hold the events the model took from it. -#}
+    {%- for platform in ['web', 'app'] %}
+        select
+            '{{ platform }}' as platform,
+            {{ platform }}_files.source_file
+        from {{ ref('stg_' ~ platform ~ '__event_files') }}
+            as {{ platform }}_files
+        where {{ platform }}_files.loaded_at > {{ watermark }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro staged_events_since(platform, watermark, reloaded_message_ids) -%}
+    {#- The staged events of a platform an incremental model takes again: those
+        loaded after `watermark`, and the earlier receipts of the messageIds
+        (`reloaded_message_ids`, a query) it held from a file read again. -#}
+    select staged.*
+    from {{ ref('stg_' ~ platform ~ '__events') }} as staged
+    where staged.loaded_at > {{ watermark }}
+    union all
+    select staged.*
+    from {{ ref('stg_' ~ platform ~ '__events') }} as staged
+    where
+        staged.loaded_at <= {{ watermark }}
+        and staged.message_id in ({{ reloaded_message_ids }})
+{%- endmacro %}

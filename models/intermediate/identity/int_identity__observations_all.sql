@@ -4,17 +4,66 @@
 -- places is computed again, or materialised whole, each time). It holds the
 -- records of people who asked for erasure until the build is published: the
 -- publishing step deletes them, as it does in staging (macro erase_in_staging).
-{{ config(materialized='table') }}
+--
+-- Incremental, replace_keys by record: an event's pairs depend on its own
+-- line alone, so a build adds the pairs of the events it loaded and takes
+-- again those of the events it held from a file read again; the pairs of the
+-- other sources (rebuilt whole in staging by every build) are replaced whole.
+-- depends_on: {{ ref('stg_web__event_files') }}
+-- depends_on: {{ ref('stg_app__event_files') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='record_id',
+    meta={'key_only_column': 'source_name'},
+    on_schema_change='fail',
+) }}
+
+{%- if is_incremental() %}
+    {%- set watermark = incremental_watermark('loaded_at') %}
+{%- endif %}
 
 with
 
-web_events as (
-    select * from {{ ref('stg_web__events') }}
-),
+{% if is_incremental() -%}
+    reloaded_files as (
+        -- the event files read since this table's latest marker
+        {{ reloaded_event_files(watermark) }}
+    ),
 
-app_events as (
-    select * from {{ ref('stg_app__events') }}
-),
+    reloaded_records as (
+        -- the event records this table holds from a file read again since:
+        -- its new version may hold them no more, or another receipt comes
+        -- first
+        select distinct
+            previous.source_name,
+            previous.record_id
+        from {{ this }} as previous
+        inner join reloaded_files
+            on
+                previous.source_name = reloaded_files.platform || '_events'
+                and previous.source_file = reloaded_files.source_file
+    ),
+
+{% endif -%}
+
+{% for platform in ['web', 'app'] -%}
+    {{ platform }}_events as (
+        {%- if is_incremental() %}
+            {{ staged_events_since(
+                platform,
+                watermark,
+                "select substr(reloaded_records.record_id, "
+                ~ ((platform ~ ':') | length + 1) ~ ") from reloaded_records"
+                ~ " where reloaded_records.source_name = '"
+                ~ platform ~ "_events'"
+            ) }}
+        {%- else %}
+            select * from {{ ref('stg_' ~ platform ~ '__events') }}
+        {%- endif %}
+    ),
+
+{% endfor -%}
 
 contacts as (
     select * from {{ ref('stg_crm__contacts') }}
@@ -57,7 +106,9 @@ event_identifiers as (
                         when '{{ identifier_type }}' then events.{{ column }}
                     {%- endfor %}
                 end as identifier_hash,
-                events.occurred_at as observed_at
+                events.occurred_at as observed_at,
+                events.source_file,
+                events.loaded_at
             from {{ platform }}_events as events
             cross join (
                 {%- for _, identifier_type in columns %}
@@ -84,7 +135,9 @@ contact_identifiers as (
             'contact:' || contact_id_hash as record_id,
             '{{ identifier_type }}' as identifier_type,
             {{ column }} as identifier_hash,
-            created_at as observed_at
+            created_at as observed_at,
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_timestamp() }}) as loaded_at
         from contacts
         where {{ column }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -101,7 +154,9 @@ email_identifiers as (
             'email:' || email_event_id as record_id,
             '{{ identifier_type }}' as identifier_type,
             {{ column }} as identifier_hash,
-            occurred_at as observed_at
+            occurred_at as observed_at,
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_timestamp() }}) as loaded_at
         from email_events
         where {{ column }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -118,7 +173,9 @@ store_identifiers as (
             'pos:' || transaction_id as record_id,
             '{{ identifier_type }}' as identifier_type,
             {{ column }} as identifier_hash,
-            occurred_at as observed_at
+            occurred_at as observed_at,
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_timestamp() }}) as loaded_at
         from transactions
         where {{ column }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -131,13 +188,13 @@ survey_identifiers as (
         'nps:' || response_id as record_id,
         'contact_id' as identifier_type,
         contact_id_hash as identifier_hash,
-        submitted_at as observed_at
+        submitted_at as observed_at,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_timestamp() }}) as loaded_at
     from nps_responses
 ),
 
-final as (
-    select * from event_identifiers
-    union all
+other_identifiers as (
     select * from contact_identifiers
     union all
     select * from email_identifiers
@@ -145,6 +202,43 @@ final as (
     select * from store_identifiers
     union all
     select * from survey_identifiers
+),
+
+{% if is_incremental() -%}
+    gone_records as (
+        -- the records of a file read again, and those of the other sources
+        -- no longer staged (a contact the latest CRM snapshot dropped)
+        select reloaded_records.record_id from reloaded_records
+        union all
+        select previous.record_id
+        from {{ this }} as previous
+        where
+            previous.source_name not in ('web_events', 'app_events')
+            and previous.record_id not in (
+                select other_identifiers.record_id from other_identifiers
+            )
+    ),
+
+{% endif -%}
+
+final as (
+    select * from event_identifiers
+    union all
+    select * from other_identifiers
+    {%- if is_incremental() %}
+        union all
+        -- a record the batch holds no pair of: a row of its key alone, for
+        -- replace_keys to delete its pairs
+        select
+            null as source_name,
+            gone_records.record_id,
+            null as identifier_type,
+            null as identifier_hash,
+            null as observed_at,
+            null as source_file,
+            null as loaded_at
+        from gone_records
+    {%- endif %}
 )
 
 select * from final

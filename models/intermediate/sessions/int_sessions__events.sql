@@ -36,17 +36,7 @@ erased as (
 {% if is_incremental() -%}
     reloaded_files as (
         -- the files read since this table's latest marker
-        select
-            'web' as platform,
-            web_files.source_file
-        from {{ ref('stg_web__event_files') }} as web_files
-        where web_files.loaded_at > {{ watermark }}
-        union all
-        select
-            'app' as platform,
-            app_files.source_file
-        from {{ ref('stg_app__event_files') }} as app_files
-        where app_files.loaded_at > {{ watermark }}
+        {{ reloaded_event_files(watermark) }}
     ),
 
     reloaded_events as (
@@ -91,21 +81,15 @@ erased as (
 
 {% for platform in ['web', 'app'] -%}
     {{ platform }}_events as (
-        select staged.*
-        from {{ ref('stg_' ~ platform ~ '__events') }} as staged
         {%- if is_incremental() %}
-            where staged.loaded_at > {{ watermark }}
-            union all
-            -- an earlier receipt of an event of a file read again
-            select staged.*
-            from {{ ref('stg_' ~ platform ~ '__events') }} as staged
-            where
-                staged.loaded_at <= {{ watermark }}
-                and staged.message_id in (
-                    select reloaded_events.message_id
-                    from reloaded_events
-                    where reloaded_events.platform = '{{ platform }}'
-                )
+            {{ staged_events_since(
+                platform,
+                watermark,
+                "select reloaded_events.message_id from reloaded_events"
+                ~ " where reloaded_events.platform = '" ~ platform ~ "'"
+            ) }}
+        {%- else %}
+            select * from {{ ref('stg_' ~ platform ~ '__events') }}
         {%- endif %}
     ),
 
