@@ -2,7 +2,7 @@
     every file with union_by_name and all_varchar, so column order may differ
     from file to file and an unknown extra column is ignored. -#}
 
-{% macro csv_by_header(relation, required) -%}
+{% macro csv_by_header(relation, required, files=none) -%}
     {#- The declared columns of a CSV source (its YAML), picked by name from
         each row, so that a column no file has is null instead of a binding
         error; `filename`; and `layout_reason`, why the whole file is
@@ -10,14 +10,16 @@
         file lacks (or leaves empty in every row), or why the row is: more
         fields than the header. The header names the files hold are read at
         run time (binding the read, no row), so each declared column is a
-        plain column of the read, never a lookup in a per-row document. -#}
+        plain column of the read, never a lookup in a per-row document.
+        `files`: the files to read (macro files_to_read); none reads them
+        all. -#}
     {%- set columns = source_columns(relation) if execute else [] -%}
     {%- if execute and not columns -%}
         {{ exceptions.raise_compiler_error(
             "csv_by_header: no columns declared for " ~ relation
         ) }}
     {%- endif -%}
-    {%- set read = landing_relation(relation) -%}
+    {%- set read = landing_relation(relation, files) -%}
     {%- set present = csv_header_names(read) -%}
     {#- a semicolon-delimited file is read as one column named after its
         whole header; an unquoted comma gives a row an unnamed columnN -#}

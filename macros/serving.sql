@@ -103,7 +103,10 @@
         once), where an erasure clears the erased person's identifiers and
         free text and flags the row (is_erased) instead of deleting it: a
         later build cannot read the row again from its file. -#}
-    {{ return(['base_web__event_lines', 'base_app__event_lines']) }}
+    {{ return([
+        'base_web__event_lines', 'base_app__event_lines',
+        'base_crm__email_event_lines',
+    ]) }}
 {%- endmacro %}
 
 {% macro reads_erased_in_place(model_name) -%}
@@ -130,7 +133,7 @@
         as it stays in fct_conversions in every build. -#}
     {{ return([
         'user_agent', 'page_url', 'page_referrer', 'page_title',
-        'search_query', 'referral_code', 'coupon', 'device_model',
+        'search_query', 'referral_code', 'coupon', 'device_model', 'url',
     ]) }}
 {%- endmacro %}
 
@@ -166,8 +169,16 @@
             {#- a table kept across builds (its files are not read again):
                 the row stays, for the row accounting and an erased
                 person's anonymous sales, without their identifiers -#}
+            {#- run_query opens no transaction (the checkpoint after this
+                needs none open) -#}
+            {%- set present = run_query(
+                "select column_name from information_schema.columns"
+                ~ " where table_schema = '" ~ relation.schema ~ "'"
+                ~ " and table_name = '" ~ relation.identifier ~ "'"
+            ).columns[0].values() | list -%}
             {%- set cleared = [] -%}
-            {%- for column in hash_columns + erased_free_text_columns() -%}
+            {%- for column in hash_columns + erased_free_text_columns()
+                if column in present -%}
                 {%- do cleared.append(column ~ ' = null') -%}
             {%- endfor -%}
             {%- set deleted = run_query(

@@ -35,11 +35,12 @@ current_assignments as (
     inner join persons on components.component_id = persons.component_id
 ),
 
-{% if is_incremental() %}
-previous as (
-    select * from {{ this }}
-),
-{% endif %}
+{% if is_incremental() -%}
+    previous as (
+        select * from {{ this }}
+    ),
+
+{% endif -%}
 
 final as (
     select
@@ -51,8 +52,9 @@ final as (
                 when previous.person_id <> current_assignments.person_id
                     then previous.person_id
             end as replaced_person_id,
-            coalesce(previous.first_assigned_at, cast(current_timestamp as timestamp))
-                as first_assigned_at,
+            coalesce(
+                previous.first_assigned_at, cast(current_timestamp as timestamp)
+            ) as first_assigned_at,
         {% else %}
             cast(null as varchar) as replaced_person_id,
             cast(current_timestamp as timestamp) as first_assigned_at,
@@ -63,7 +65,8 @@ final as (
         left join previous
             on
                 current_assignments.identifier_type = previous.identifier_type
-                and current_assignments.identifier_hash = previous.identifier_hash
+                and current_assignments.identifier_hash
+                = previous.identifier_hash
     {% endif %}
 )
 

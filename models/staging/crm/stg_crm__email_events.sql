@@ -18,7 +18,8 @@ final as (
         utm_campaign,
         utm_content,
         occurred_at,
-        source_file
+        source_file,
+        is_erased
     from email_events
     where quarantine_reason is null and not is_duplicate
 )

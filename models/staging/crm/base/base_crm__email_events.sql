@@ -1,71 +1,45 @@
-{{ config(materialized='table') }}
+-- A view: the rows are stored once (base_crm__email_event_lines); the join
+-- with the few later copies is cheap for each of its readers.
+{{ config(materialized='view') }}
 
 with
 
-source as (
-    {{ csv_by_header(
-        source('crm', 'email_events'),
-        ['event_id', 'event_type', 'occurred_at']
-    ) }}
+email_event_lines as (
+    select * from {{ ref('base_crm__email_event_lines') }}
 ),
 
-typed as (
-    select
-        filename as source_file,
-        layout_reason,
-        {{ surrogate_key([
-            landing_path('filename'), 'event_id', 'event_type', 'occurred_at'
-        ]) }}
-            as row_hash,
-        {{ normalize_identifier('event_id') }} as email_event_id,
-        {{ hash_identifier('contact_id', normalize_identifier('contact_id')) }}
-            as contact_id_hash,
-        {{ hash_identifier(
-            'esp_subscriber_id', normalize_identifier('esp_subscriber_id')
-        ) }} as esp_subscriber_id_hash,
-        nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(campaign_name), '') as campaign_name,
-        lower(trim(event_type)) as event_type,
-        {{ strip_url_param('url', 'eid') }} as url,
-        {{ url_param('url', 'utm_source') }} as utm_source,
-        {{ url_param('url', 'utm_medium') }} as utm_medium,
-        {{ url_param('url', 'utm_campaign') }} as utm_campaign,
-        {{ url_param('url', 'utm_content') }} as utm_content,
-        {{ parse_timestamp('occurred_at') }} as occurred_at
-    from source
-),
-
-checked as (
-    select
-        *,
-        case
-            when layout_reason is not null then layout_reason
-            when email_event_id is null then 'missing event_id'
-            when event_type is null or event_type not in (
-                'sent', 'delivered', 'open', 'click', 'bounce', 'unsubscribe',
-                'spam_report'
-            ) then 'unknown event_type'
-            when occurred_at is null then 'missing or unparseable occurred_at'
-            when {{ implausible_time_reason(
-                'occurred_at', 'occurred_at'
-            ) }} is not null
-                then {{ implausible_time_reason(
-                    'occurred_at', 'occurred_at'
-                ) }}
-            when contact_id_hash is null and esp_subscriber_id_hash is null
-                then 'no contact_id nor esp_subscriber_id'
-        end as quarantine_reason
-    from typed
+duplicates as (
+    select * from {{ ref('base_crm__email_event_duplicates') }}
 ),
 
 final as (
     select
-        *,
-        quarantine_reason is null and row_number() over (
-            partition by email_event_id, quarantine_reason is null
-            order by source_file, row_hash
-        ) > 1 as is_duplicate
-    from checked
+        email_event_lines.source_file,
+        email_event_lines.layout_reason,
+        email_event_lines.row_hash,
+        email_event_lines.email_event_id,
+        email_event_lines.contact_id_hash,
+        email_event_lines.esp_subscriber_id_hash,
+        email_event_lines.campaign_id,
+        email_event_lines.campaign_name,
+        email_event_lines.event_type,
+        email_event_lines.url,
+        email_event_lines.utm_source,
+        email_event_lines.utm_medium,
+        email_event_lines.utm_campaign,
+        email_event_lines.utm_content,
+        email_event_lines.occurred_at,
+        email_event_lines.quarantine_reason,
+        email_event_lines.file_bytes,
+        email_event_lines.file_modified_at,
+        email_event_lines.loaded_at,
+        email_event_lines.is_erased,
+        duplicates.row_hash is not null as is_duplicate
+    from email_event_lines
+    left join duplicates
+        on
+            email_event_lines.source_file = duplicates.source_file
+            and email_event_lines.row_hash = duplicates.row_hash
 )
 
 select * from final
