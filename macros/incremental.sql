@@ -57,3 +57,31 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{% macro key_only_rows_of_files(files) -%}
+    {#- For a table replaced by file (replace_keys on source_file), on an
+        incremental run: `union all` one key-only row per file read (every
+        column null but source_file), so that a file read again that no
+        longer yields a row (cut short, not gzip, emptied) still replaces
+        its earlier rows. The columns are the table's own, in its order;
+        nothing on a full build, or when no file is read. -#}
+    {%- if execute and is_incremental() and files -%}
+        {%- set columns = adapter.get_columns_in_relation(this) -%}
+    union all
+    select
+        {%- for column in columns %}
+        {%- if column.name == 'source_file' %}
+        files_read.file_path as source_file
+        {%- else %}
+        cast(null as {{ column.data_type }}) as {{ column.name }}
+        {%- endif %}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from (
+        values
+        {%- for path in files %}
+            ('{{ path | replace("'", "''") }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as files_read (file_path)
+    {%- endif -%}
+{%- endmacro %}

@@ -288,6 +288,7 @@ final as (
 )
 
 select * from final
+{{ key_only_rows_of_files(files) }}
 {%- endmacro %}
 
 {% macro segment_event_files(source_relation, platform, lines_relation, files=none) -%}

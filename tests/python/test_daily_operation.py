@@ -164,7 +164,9 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     (same bytes, a new modification time: delivered again), the next build
     reads those two and no other. What a build read is in the SQL dbt
     compiled for the model. The touched file delivered again with lines that
-    are all quarantined takes its events out of the sessions."""
+    are all quarantined takes its events out of the sessions; delivered again
+    as a file that yields no row (not gzip), like an email export with its
+    header alone, it takes its earlier rows out of staging."""
     landing = copy_example(tmp_path / "landing")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
     ran = (
@@ -200,6 +202,15 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
         out.write("not json\n" * 3)
     _build(workspace)
     assert _sessionized_from(workspace, touched) == 0
+    # delivered again as a file that yields no row (not gzip; an export with
+    # its header alone): the rows read from it earlier go
+    export = next((landing / "crm" / "email_events").glob("*.csv"))
+    assert _rows_from(workspace, "base_crm__email_event_lines", export) > 0
+    touched.write_bytes(b"not gzip")
+    export.write_text(export.read_text().splitlines()[0] + "\n")
+    _build(workspace)
+    assert _rows_from(workspace, "base_web__event_lines", touched) == 0
+    assert _rows_from(workspace, "base_crm__email_event_lines", export) == 0
 
 
 def _sessionized_from(workspace: Workspace, path: Path) -> int:
@@ -207,6 +218,11 @@ def _sessionized_from(workspace: Workspace, path: Path) -> int:
     return con.execute(
         "select count(*) from w0.intermediate.int_sessions__sessionized where source_file = ?", [str(path)]
     ).fetchone()[0]
+
+
+def _rows_from(workspace: Workspace, table: str, path: Path) -> int:
+    con = _attached(workspace.duckdb)
+    return con.execute(f"select count(*) from w0.staging.{table} where source_file = ?", [str(path)]).fetchone()[0]
 
 
 def _served_session_stamps(workspace: Workspace) -> list[tuple]:

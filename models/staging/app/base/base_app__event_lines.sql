@@ -1,11 +1,14 @@
--- Incremental, delete+insert by file: parsing gzipped NDJSON is the costliest
+-- Incremental, replace_keys by file: parsing gzipped NDJSON is the costliest
 -- step of a build, so each file is read and parsed once, when it first lands
--- (or lands again with other bytes; macro files_to_read).
+-- (or lands again with other bytes; macro files_to_read). A file read again
+-- replaces its rows, all of them, even when it now yields none (replace_keys,
+-- a key-only row per file read).
 -- depends_on: {{ ref('base_landing__files') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_keys',
     unique_key='source_file',
+    meta={'key_only_column': 'row_hash'},
     on_schema_change='fail',
 ) }}
 

@@ -1,14 +1,21 @@
--- Incremental, delete+insert by file: an export is read, typed and hashed
+-- Incremental, replace_keys by file: an export is read, typed and hashed
 -- once, when it first lands (or lands again with other bytes; macro
--- files_to_read); which copy of an event id is kept is decided over every
--- file, on narrow columns (base_crm__email_event_duplicates).
+-- files_to_read), and a file read again replaces all its rows, even when it
+-- now holds none (a key-only row per file read); which copy of an event id
+-- is kept is decided over every file, on narrow columns
+-- (base_crm__email_event_duplicates).
 -- depends_on: {{ ref('base_landing__files') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_keys',
     unique_key='source_file',
+    meta={'key_only_column': 'row_hash'},
     on_schema_change='fail',
 ) }}
+
+{%- set files = files_to_read(
+    'crm', 'email_events', this if is_incremental() else none
+) %}
 
 with
 
@@ -16,9 +23,7 @@ source as (
     {{ csv_by_header(
         source('crm', 'email_events'),
         ['event_id', 'event_type', 'occurred_at'],
-        files_to_read(
-            'crm', 'email_events', this if is_incremental() else none
-        )
+        files
     ) }}
 ),
 
@@ -88,3 +93,4 @@ final as (
 )
 
 select * from final
+{{ key_only_rows_of_files(files) }}
