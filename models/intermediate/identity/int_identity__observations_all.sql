@@ -7,8 +7,10 @@
 --
 -- Incremental, replace_keys by record: an event's pairs depend on its own
 -- line alone, so a build adds the pairs of the events it loaded and takes
--- again those of the events it held from a file read again; the pairs of the
--- other sources (rebuilt whole in staging by every build) are replaced whole.
+-- again those of the events it held from a file read again; an email
+-- record's pairs likewise, from the email exports' rows loaded or changed;
+-- the pairs of the other sources (rebuilt whole in staging by every build)
+-- are replaced whole.
 -- depends_on: {{ ref('stg_web__event_files') }}
 -- depends_on: {{ ref('stg_app__event_files') }}
 {{ config(
@@ -69,8 +71,36 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
+{% if is_incremental() -%}
+    changed_emails as (
+        -- the email records this table holds that the staged email events
+        -- no longer hold as they were loaded: an export read again, an
+        -- earlier copy of the event id, an erasure
+        select distinct previous.record_id
+        from {{ this }} as previous
+        where
+            previous.source_name = 'email_events'
+            and not exists (
+                select 1
+                from {{ ref('stg_crm__email_events') }} as kept
+                where
+                    'email:' || kept.email_event_id = previous.record_id
+                    and kept.loaded_at = previous.loaded_at
+            )
+    ),
+
+{% endif -%}
+
 email_events as (
-    select * from {{ ref('stg_crm__email_events') }}
+    select staged.*
+    from {{ ref('stg_crm__email_events') }} as staged
+    {%- if is_incremental() %}
+        where
+            staged.loaded_at > {{ watermark }}
+            or 'email:' || staged.email_event_id in (
+                select changed_emails.record_id from changed_emails
+            )
+    {%- endif %}
 ),
 
 transactions as (
@@ -155,8 +185,8 @@ email_identifiers as (
             '{{ identifier_type }}' as identifier_type,
             {{ column }} as identifier_hash,
             occurred_at as observed_at,
-            cast(null as {{ dbt.type_string() }}) as source_file,
-            cast(null as {{ dbt.type_timestamp() }}) as loaded_at
+            source_file,
+            loaded_at
         from email_events
         where {{ column }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -194,10 +224,10 @@ survey_identifiers as (
     from nps_responses
 ),
 
-other_identifiers as (
+whole_identifiers as (
+    -- the sources every build replaces whole: the CRM snapshot, the store's
+    -- and the survey's files (rebuilt whole in staging)
     select * from contact_identifiers
-    union all
-    select * from email_identifiers
     union all
     select * from store_identifiers
     union all
@@ -206,16 +236,21 @@ other_identifiers as (
 
 {% if is_incremental() -%}
     gone_records as (
-        -- the records of a file read again, and those of the other sources
-        -- no longer staged (a contact the latest CRM snapshot dropped)
+        -- the records of a file read again, the email records changed, and
+        -- the records of the sources replaced whole that are no longer
+        -- staged (a contact the latest CRM snapshot dropped)
         select reloaded_records.record_id from reloaded_records
+        union all
+        select changed_emails.record_id from changed_emails
         union all
         select previous.record_id
         from {{ this }} as previous
         where
-            previous.source_name not in ('web_events', 'app_events')
+            previous.source_name not in (
+                'web_events', 'app_events', 'email_events'
+            )
             and previous.record_id not in (
-                select other_identifiers.record_id from other_identifiers
+                select whole_identifiers.record_id from whole_identifiers
             )
     ),
 
@@ -224,7 +259,9 @@ other_identifiers as (
 final as (
     select * from event_identifiers
     union all
-    select * from other_identifiers
+    select * from email_identifiers
+    union all
+    select * from whole_identifiers
     {%- if is_incremental() %}
         union all
         -- a record the batch holds no pair of: a row of its key alone, for

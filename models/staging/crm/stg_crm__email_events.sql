@@ -19,6 +19,7 @@ final as (
         utm_content,
         occurred_at,
         source_file,
+        loaded_at,
         is_erased
     from email_events
     where quarantine_reason is null and not is_duplicate
