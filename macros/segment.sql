@@ -656,3 +656,28 @@ select * from final
         staged.loaded_at <= {{ watermark }}
         and staged.message_id in ({{ reloaded_message_ids }})
 {%- endmacro %}
+
+{% macro events_reached_by_erasure(events, device_hash_column, erased) -%}
+{#- The (platform, message_id) of the events in `events` that an erasure
+    reaches: their device (cookie or install id, `device_hash_column`) or the
+    account logged in on them is in `erased` (identifier_type,
+    identifier_hash). One rule for the events a build stages and for those
+    it already holds. -#}
+    select
+        events.platform,
+        events.message_id
+    from {{ events }} as events
+    inner join {{ erased }} as erased
+        on
+            events.device_key_type = erased.identifier_type
+            and events.{{ device_hash_column }} = erased.identifier_hash
+    union
+    select
+        events.platform,
+        events.message_id
+    from {{ events }} as events
+    inner join {{ erased }} as erased
+        on
+            erased.identifier_type = 'user_id'
+            and events.user_id_hash = erased.identifier_hash
+{%- endmacro %}

@@ -54,27 +54,11 @@ erased as (
 
     replaced_events as (
         -- the events the batch stages again or removes: those of a file read
-        -- again, and those an erasure now reaches (the rule of `final`
-        -- below, applied to the rows held)
+        -- again, and those an erasure now reaches (the rule of
+        -- `erased_events` below, applied to the rows held)
         select * from reloaded_events
         union
-        select
-            previous.platform,
-            previous.message_id
-        from {{ this }} as previous
-        inner join erased
-            on
-                previous.device_key_type = erased.identifier_type
-                and previous.device_key = erased.identifier_hash
-        union
-        select
-            previous.platform,
-            previous.message_id
-        from {{ this }} as previous
-        inner join erased
-            on
-                erased.identifier_type = 'user_id'
-                and previous.user_id_hash = erased.identifier_hash
+        {{ events_reached_by_erasure(this, 'device_key', 'erased') }}
     ),
 
 {% endif -%}
@@ -143,6 +127,11 @@ referred as (
     from unioned
 ),
 
+erased_events as (
+    -- the events of the batch an erasure reaches: left out
+    {{ events_reached_by_erasure('unioned', 'anonymous_id_hash', 'erased') }}
+),
+
 final as (
     select
         unioned.platform,
@@ -195,17 +184,12 @@ final as (
         on
             unioned.device_key_type = junk.identifier_type
             and unioned.anonymous_id_hash = junk.identifier_hash
-    left join erased as erased_devices
+    left join erased_events
         on
-            unioned.device_key_type = erased_devices.identifier_type
-            and unioned.anonymous_id_hash = erased_devices.identifier_hash
-    left join erased as erased_accounts
-        on
-            erased_accounts.identifier_type = 'user_id'
-            and unioned.user_id_hash = erased_accounts.identifier_hash
+            unioned.platform = erased_events.platform
+            and unioned.message_id = erased_events.message_id
     where
-        erased_devices.identifier_hash is null
-        and erased_accounts.identifier_hash is null
+        erased_events.message_id is null
         -- erased by an earlier build: the row is kept without identifiers
         and not unioned.is_erased
     {%- if is_incremental() %}
