@@ -292,7 +292,7 @@ def run_bench(
         f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} | {sim.peak_spill_mib:.0f} |"
         if sim else f"| simulate | not run: the zone in {landing} | | |"
     )
-    con = duckdb.connect(env["JOURNEY_DUCKDB_PATH"], read_only=True)
+    con = duckdb.connect(str(build_path(Path(env["JOURNEY_DUCKDB_PATH"]))), read_only=True)
     raw_rows = con.execute("select sum(rows_in_files) from marts.rpt_row_accounting").fetchone()[0]
     models = con.execute(
         "select table_schema || '.' || table_name from information_schema.tables "

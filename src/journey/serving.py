@@ -3,11 +3,13 @@
 dbt builds into a working database beside the served file
 (`<JOURNEY_DUCKDB_PATH>.build`), which also keeps the state that lasts from
 build to build (incremental models, snapshots, `map_person_ids`). Once a build
-has passed, the `publish_warehouse` on-run-end hook checkpoints it and calls
-`journey_publish_warehouse()`, which copies it beside the served file and
-renames the copy over it: a reader holding the old file keeps its consistent
-view, a reader opening the path afterwards sees the new build, and a failed or
-killed build leaves the last good warehouse served.
+has passed, the `publish_warehouse` on-run-end hook writes what is served (the
+marts, the reference tables and the history no landing file gives again) into
+a new file beside the served one (`journey_publish_target()`), and
+`journey_publish_warehouse(file)` renames it over the served file: a reader
+holding the old file keeps its consistent view, a reader opening the path
+afterwards sees the new build, and a failed or killed build leaves the last
+good warehouse served.
 
 The plugin also hands the hash salt to every cursor as the DuckDB variable
 `journey_hash_salt`, read from the environment, so that the salt is never a
@@ -95,23 +97,28 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def publish(build: Path, served: Path) -> Path:
-    """Replace `served` with a copy of the (checkpointed) `build` database in
-    one rename on the same file system. Leftovers of an interrupted publish are
-    removed first; a stale write-ahead log beside the served file would be
-    replayed against the new file, so it goes too."""
+def publish_target(served: Path) -> Path:
+    """The file a publish writes the served tables into, beside `served` (a
+    rename is atomic on one file system only). Leftovers of an interrupted
+    publish are removed first."""
     served = served.resolve()
-    folder = served.parent
-    for stale in folder.glob(f"{served.name}.publish-*"):
+    for stale in served.parent.glob(f"{served.name}.publish-*"):
         stale.unlink(missing_ok=True)
-    staging = folder / f"{served.name}.publish-{os.getpid()}"
-    with build.open("rb") as src, staging.open("wb") as dst:
-        shutil.copyfileobj(src, dst, length=16 * 1024 * 1024)
-        dst.flush()
-        os.fsync(dst.fileno())
+    return served.parent / f"{served.name}.publish-{os.getpid()}"
+
+
+def publish(written: Path, served: Path) -> Path:
+    """Replace `served` with `written` (checkpointed and detached by the
+    publish_warehouse macro) in one rename. A stale write-ahead log beside the
+    served file would be replayed against the new file, so it goes too."""
+    served = served.resolve()
+    if Path(f"{written}.wal").exists():
+        raise RuntimeError(f"{written} still has a write-ahead log: it was not checkpointed")
+    with written.open("rb") as handle:
+        os.fsync(handle.fileno())
     Path(f"{served}.wal").unlink(missing_ok=True)
-    os.replace(staging, served)
-    _fsync_dir(folder)
+    os.replace(written, served)
+    _fsync_dir(served.parent)
     return served
 
 
@@ -127,8 +134,10 @@ class Plugin(BasePlugin):
             str(plugin_config.get("memory_reserve") or ""),
         )
         self.build = Path(self.creds.path) if self.creds else build_path(self.served)
-        # A warehouse served before this layout (or whose working copy was
-        # deleted) still holds the state to carry on from: start from it.
+        # A warehouse whose working copy was deleted (or served before this
+        # layout) still holds the history no landing file gives again (person
+        # id assignments, map_person_ids, snapshots): start from it; dbt
+        # builds the other tables again from every file.
         if not self.build.exists() and self.served.exists():
             self.build.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.served, self.build)
@@ -139,9 +148,16 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: Any) -> None:
         # functions are shared by the connection's cursors, variables are not
         conn.create_function(
-            "journey_publish_warehouse",
-            lambda: str(publish(self.build, self.served)),
+            "journey_publish_target",
+            lambda: str(publish_target(self.served)),
             [],
+            "VARCHAR",
+            side_effects=True,
+        )
+        conn.create_function(
+            "journey_publish_warehouse",
+            lambda written: str(publish(Path(written), self.served)),
+            ["VARCHAR"],
             "VARCHAR",
             side_effects=True,
         )

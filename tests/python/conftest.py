@@ -1,6 +1,10 @@
 """Session fixtures: a simulated landing zone with its truth, built once into a
 temporary DuckDB file with dbt's Python API, opened read-only by the tests.
 
+The warehouse fixtures open the build file (`<JOURNEY_DUCKDB_PATH>.build`),
+which holds every schema; the served file holds the marts, the reference
+tables and the history (test_serving checks it equals the build file's).
+
 The suite runs on two pytest-xdist workers (pyproject.toml), one test file per
 worker at a time; the simulated zone and the example zone are built once per
 run and shared by both workers through a file lock."""
@@ -20,6 +24,7 @@ import pytest
 from filelock import FileLock
 
 from journey.deliveries import cut_deliveries, deliver
+from journey.serving import build_path
 from journey.simulate import SimConfig, simulate
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace, run_dbt
@@ -102,7 +107,7 @@ class DailyBuild:
 
     deliveries: list[Path]
     daily: Workspace  # after every delivery
-    before_repeat: Path  # the served file before the last delivery came twice
+    before_repeat: Path  # the served file before the last delivery came twice (and its build file)
     full: Workspace  # `dbt build --full-refresh` on the same files
 
 
@@ -124,6 +129,7 @@ def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dail
             deliver(delivery, daily.landing)
             _build(daily)
         shutil.copyfile(daily.duckdb, out / "before-repeat.duckdb")
+        shutil.copyfile(build_path(daily.duckdb), build_path(out / "before-repeat.duckdb"))
         deliver(deliveries[-1], daily.landing)
         _build(daily)
         _build(full, ["build", "--full-refresh"])
@@ -140,14 +146,14 @@ def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dail
 
 @pytest.fixture(scope="session")
 def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(sim_build[0].duckdb)), read_only=True)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="session")
 def daily_warehouse(daily_build: DailyBuild) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(daily_build.daily.duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(daily_build.daily.duckdb)), read_only=True)
     yield con
     con.close()
 
@@ -180,6 +186,6 @@ def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duck
         lambda out: _build(Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)),
     )  # fmt: skip
     workspace = Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)
-    con = duckdb.connect(str(workspace.duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
     yield con
     con.close()

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from journey.bench import failure_report, folder_mib, run_step
+from journey.serving import build_path
 
 
 def test_a_failed_build_prints_dbts_own_error(tmp_path: Path) -> None:
@@ -220,8 +221,8 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
-    # the served warehouse of the last step holds every file's rows
-    rows = duckdb.connect(str(tmp_path / "work" / "bench.duckdb"), read_only=True).execute(
+    # the warehouse of the last step holds every file's rows
+    rows = duckdb.connect(str(build_path(tmp_path / "work" / "bench.duckdb")), read_only=True).execute(
         "select count(distinct source_file) from staging.base_web__event_lines"
     ).fetchone()[0]
     assert rows == len(list((EXAMPLE_LANDING / "web").glob("*/*.gz")))

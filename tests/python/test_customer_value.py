@@ -350,7 +350,7 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
     built, _ = sim_build
     workspace = Workspace(landing=built.landing, duckdb=tmp_path / "w.duckdb", salt=SALT)
     shutil.copyfile(build_path(built.duckdb), build_path(workspace.duckdb))
-    con = duckdb.connect(str(built.duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(built.duckdb)), read_only=True)
     data_end = con.execute("select data_end from intermediate.int_clv__calibration").fetchone()[0]
     con.close()
     end = data_end - dt.timedelta(days=21)
@@ -360,7 +360,7 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
          "--vars", f"{{clv_calibration_end: '{end.isoformat()}', clv_penalizer_coef: 0.0001}}"],
     )  # fmt: skip
     assert result.success
-    con = duckdb.connect(str(workspace.duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
     calibration = con.execute(
         "select calibration_end, holdout_length from intermediate.int_clv__calibration"
     ).fetchone()

@@ -19,6 +19,7 @@ import duckdb
 from conftest import SALT, DailyBuild, _build, copy_example
 from helpers import table_differences
 
+from journey.serving import build_path
 from journey.warehouse import Workspace
 
 # History kept across builds, not derived from the files: a full build on all
@@ -97,7 +98,7 @@ def test_a_daily_build_sessionizes_again_only_the_devices_it_reaches(daily_build
     the builds that wrote them, and the same delivery again (its files read
     again: new modification times) redid the same devices. A model rebuilt
     whole would stamp every row with its own build."""
-    con = _attached(daily_build.before_repeat, daily_build.daily.duckdb)
+    con = _attached(build_path(daily_build.before_repeat), build_path(daily_build.daily.duckdb))
     for table in SESSION_TABLES:
         before, after = (_session_stamps(con, catalog, table) for catalog in ("w0", "w1"))
         _, rows, rewritten, builds = before
@@ -177,11 +178,11 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     assert len(files) >= 2
     _build(workspace)
     assert all(str(path) in ran.read_text() for path in files)
-    stamps = _served_session_stamps(workspace)
+    stamps = _built_session_stamps(workspace)
     _build(workspace)
     assert ".gz'" not in ran.read_text()
     # nothing new: no device is sessionized again
-    assert _served_session_stamps(workspace) == stamps
+    assert _built_session_stamps(workspace) == stamps
     new = landing / "web" / "date=2026-03-08" / "part-9.jsonl.gz"
     new.parent.mkdir()
     shutil.copyfile(files[0], new)
@@ -193,7 +194,7 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     assert not any(str(path) in text for path in untouched)
     assert all(
         later[0] > earlier[0] and later[2] < later[1]
-        for earlier, later in zip(stamps, _served_session_stamps(workspace), strict=True)
+        for earlier, later in zip(stamps, _built_session_stamps(workspace), strict=True)
     )
     # the touched file delivered again with lines that are all quarantined:
     # its events leave the sessions on that build
@@ -214,17 +215,17 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
 
 
 def _sessionized_from(workspace: Workspace, path: Path) -> int:
-    con = _attached(workspace.duckdb)
+    con = _attached(build_path(workspace.duckdb))
     return con.execute(
         "select count(*) from w0.intermediate.int_sessions__sessionized where source_file = ?", [str(path)]
     ).fetchone()[0]
 
 
 def _rows_from(workspace: Workspace, table: str, path: Path) -> int:
-    con = _attached(workspace.duckdb)
+    con = _attached(build_path(workspace.duckdb))
     return con.execute(f"select count(*) from w0.staging.{table} where source_file = ?", [str(path)]).fetchone()[0]
 
 
-def _served_session_stamps(workspace: Workspace) -> list[tuple]:
-    con = _attached(workspace.duckdb)
+def _built_session_stamps(workspace: Workspace) -> list[tuple]:
+    con = _attached(build_path(workspace.duckdb))
     return [_session_stamps(con, "w0", table) for table in SESSION_TABLES]

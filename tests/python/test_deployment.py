@@ -5,7 +5,8 @@ in turn (a newcomer, a lines file before its transactions, a merge).
 Serving (CONTRACT.md, section 3): BI readers hold JOURNEY_DUCKDB_PATH open
 while a build runs; a build replaces it whole once it has passed; a killed
 build leaves the last good warehouse served; a served file without its build
-file carries its state over. Person ids: stable across rebuilds and unrelated
+file carries its history over; the served file holds the marts, the reference
+tables and that history, equal to the build file's. Person ids: stable across rebuilds and unrelated
 data; a merge keeps the older id and maps the retired one; two accounts
 chained through a shared address stay two people."""
 
@@ -116,7 +117,7 @@ def _persons(db: Path) -> dict[str, str | None]:
 
 def _late_line(db: Path) -> tuple:
     return _query(
-        db,
+        build_path(db),
         "select quarantine_reason, (select count(*) from staging.stg_pos__transaction_lines "
         "where transaction_id = 'MRS-01-LATE') from staging.base_pos__transaction_lines "
         "where transaction_id = 'MRS-01-LATE'",
@@ -268,10 +269,11 @@ def test_a_killed_build_leaves_the_last_good_warehouse_served(life: dict) -> Non
     assert life["sessions after recovery"] == life["sessions after readers"] + 1
 
 
-def test_a_served_file_without_its_build_file_carries_its_state_over(life: dict) -> None:
-    """The state that lasts from build to build (person assignments,
-    map_person_ids, snapshots) survives a build that starts from the served
-    file."""
+def test_a_served_file_without_its_build_file_carries_its_history_over(life: dict) -> None:
+    """The history no landing file gives again (person assignments,
+    map_person_ids, snapshots), which the served file holds, survives a build
+    that starts from the served file; the other tables are built again from
+    every file (the persons are those of the first build)."""
     assert life["assignments"] > 0 and life["carried over"] == life["assignments"]
 
 
@@ -311,3 +313,54 @@ def test_two_accounts_joined_through_a_chain_are_split(life: dict) -> None:
     assert life["split"]["cookie"] == first
     assert life["split"]["email"] == second
     assert life["split"]["cut"] == 1
+
+
+def _relations(con: duckdb.DuckDBPyConnection, catalog: str) -> set[tuple[str, str]]:
+    return set(con.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = ?", [catalog]
+    ).fetchall())  # fmt: skip
+
+
+def _comments(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple]:
+    return con.execute(
+        "select null, comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?"
+        " union all (select column_name, comment from duckdb_columns()"
+        " where database_name = ? and schema_name = ? and table_name = ? order by column_index)",
+        [catalog, schema, table] * 2,
+    ).fetchall()
+
+
+def test_the_served_file_holds_the_marts_the_reference_and_the_history(sim_build: tuple) -> None:
+    """The served file holds the contract's schemas (marts, reference) and the
+    history no landing file gives again (the snapshots and the person id
+    assignments), each table equal to the build file's with its descriptions,
+    and nothing else: staging and the other intermediate tables stay in the
+    build file."""
+    served = sim_build[0].duckdb
+    con = duckdb.connect()
+    con.execute(f"attach '{served}' as served (read_only)")
+    con.execute(f"attach '{build_path(served)}' as built (read_only)")
+    built = _relations(con, "built")
+    expected = {
+        (schema, table) for schema, table in built if schema in ("marts", "reference", "snapshots")
+    } | {("intermediate", "int_identity__person_assignments")}
+    assert {schema for schema, _ in built} >= {"staging", "intermediate", "marts", "reference", "snapshots"}
+    assert _relations(con, "served") == expected
+    assert len([1 for schema, _ in expected if schema == "marts"]) > 20
+    unequal = {}
+    for schema, table in sorted(expected):
+        a, b = f'served."{schema}"."{table}"', f'built."{schema}"."{table}"'
+        counts = con.execute(
+            f"select (select count(*) from {a}), (select count(*) from {b}),"
+            f" (select count(*) from (select * from {a} except all select * from {b}))"
+        ).fetchone()
+        types = [con.execute(f"select column_name, column_type from (describe {t})").fetchall() for t in (a, b)]
+        if counts[0] != counts[1] or counts[2] or types[0] != types[1]:
+            unequal[table] = (counts, types[0] == types[1])
+        if _comments(con, "served", schema, table) != _comments(con, "built", schema, table):
+            unequal[table] = "descriptions differ"
+    assert unequal == {}
+    described = con.execute(
+        "select count(*) from duckdb_columns() where database_name = 'served' and comment is not null"
+    ).fetchone()[0]
+    assert described > 200

@@ -13,6 +13,7 @@ import yaml
 
 from helpers import built_manifest
 import journey
+from journey.serving import build_path
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
 
@@ -64,7 +65,7 @@ def test_every_documented_column_exists(sim_build: tuple[Workspace, dict]) -> No
     import duckdb
 
     manifest = built_manifest(sim_build[0])
-    con = duckdb.connect(str(sim_build[0].duckdb), read_only=True)
+    con = duckdb.connect(str(build_path(sim_build[0].duckdb)), read_only=True)
     problems = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != "customer_journey":

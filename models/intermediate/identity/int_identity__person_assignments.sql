@@ -2,11 +2,14 @@
 -- (incremental), so that a change of person id is recorded: when two people
 -- merge, the identifiers of the retired id now point at the surviving one.
 -- Erased people are deleted from it by the post-hook.
+-- keeps_history: served too, so that a build whose working file was lost
+-- carries the person ids on (macro served_relations).
 {{ config(
     materialized='incremental',
     unique_key=['identifier_type', 'identifier_hash'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    meta={'keeps_history': true},
     post_hook=[
         "delete from {{ this }} where exists (
             select 1 from {{ ref('int_identity__erased_identifiers') }} as e

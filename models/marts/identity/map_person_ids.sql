@@ -5,6 +5,7 @@
     materialized='incremental',
     unique_key='retired_person_id',
     incremental_strategy='delete+insert',
+    meta={'keeps_history': true},
     post_hook=[
         "delete from {{ this }} where person_id not in (
             select person_id from {{ ref('int_identity__persons') }}
