@@ -366,12 +366,22 @@ final as (
 select * from final
 {%- endmacro %}
 
-{% macro segment_duplicates(lines_relation) -%}
+{% macro segment_duplicates(lines_relation, files_relation) -%}
 {#- The distinct lines (file, line hash) of a parsed Segment source (macro
-    parse_segment_events) that are not simply kept: delivered more than once
-    in their file, or a later receipt of a messageId. Only the lines whose
-    messageId may occur twice are grouped and sorted, on a few narrow
-    columns, never the wide parsed rows. -#}
+    parse_segment_events) whose messageId occurs more than once, or that have
+    none: each with its copies in its file and whether it is a later receipt
+    of its messageId. Only these lines are grouped and sorted, on a few
+    narrow columns, never the wide parsed rows. The first receipts are kept
+    too, so that a file read again shows which messageIds it held.
+
+    On an incremental run, the messageIds the files read since the table's
+    marker hold, now or in the version read before, are judged again over
+    every line that holds them, and the lines without one of those files:
+    `replace_key` (the messageId's hash, or the file for a line without
+    one) is what replace_keys deletes and inserts again. -#}
+{%- if is_incremental() %}
+    {%- set watermark = incremental_watermark('loaded_at') %}
+{%- endif %}
 with
 
 lines as (
@@ -380,31 +390,86 @@ lines as (
         row_hash,
         received_at,
         message_id,
-        line_quarantine_reason is null as is_clean
+        -- the messageId by its hash (64 bits on DuckDB, narrower than the
+        -- text): a collision only adds lines to the candidates, which are
+        -- then compared exactly
+        case when message_id is not null then hash(message_id) end
+            as message_key,
+        line_quarantine_reason is null as is_clean,
+        loaded_at
     from {{ lines_relation }}
 ),
 
-repeated_ids as (
-    -- messageIds seen more than once, by their hash (64 bits on DuckDB,
-    -- narrower than the text): a collision only adds lines to the
-    -- candidates, which are then compared exactly
-    select hash(message_id) as message_key
-    from lines
-    where message_id is not null
-    group by hash(message_id)
-    having count(*) > 1
-),
+{% if is_incremental() -%}
+    read_files as (
+        -- the files read since this table's marker (those that now yield
+        -- no line too)
+        select files.source_file
+        from {{ files_relation }} as files
+        where files.loaded_at > {{ watermark }}
+    ),
 
-candidates as (
-    -- a line whose messageId occurs once is neither copied in its file (a
-    -- copy has the same messageId) nor a later receipt; a line without a
-    -- messageId may still be copied
-    select *
-    from lines
-    where
-        message_id is null
-        or hash(message_id) in (select message_key from repeated_ids)
-),
+    new_lines as (
+        select *
+        from lines
+        where loaded_at > {{ watermark }}
+    ),
+
+    judged_keys as (
+        -- the messageIds to judge again: those of the lines read, and those
+        -- the files read held in their earlier version
+        select new_lines.message_key
+        from new_lines
+        where new_lines.message_id is not null
+        union
+        select previous.message_key
+        from {{ this }} as previous
+        inner join read_files
+            on previous.source_file = read_files.source_file
+        where previous.message_key is not null
+    ),
+
+    repeated_ids as (
+        select lines.message_key
+        from lines
+        inner join judged_keys
+            on lines.message_key = judged_keys.message_key
+        group by lines.message_key
+        having count(*) > 1
+    ),
+
+    candidates as (
+        select lines.*
+        from lines
+        inner join repeated_ids
+            on lines.message_key = repeated_ids.message_key
+        union all
+        select *
+        from new_lines
+        where message_id is null
+    ),
+
+{% else -%}
+    repeated_ids as (
+        select message_key
+        from lines
+        where message_id is not null
+        group by message_key
+        having count(*) > 1
+    ),
+
+    candidates as (
+        -- a line whose messageId occurs once is neither copied in its file
+        -- (a copy has the same messageId) nor a later receipt; a line
+        -- without a messageId may still be copied
+        select *
+        from lines
+        where
+            message_id is null
+            or message_key in (select message_key from repeated_ids)
+    ),
+
+{% endif -%}
 
 distinct_lines as (
     -- byte-identical lines of a file parse alike: one row for them all
@@ -414,7 +479,9 @@ distinct_lines as (
         count(*) as copies,
         min(received_at) as received_at,
         min(message_id) as message_id,
-        {{ dbt.bool_or('is_clean') }} as is_clean
+        min(message_key) as message_key,
+        {{ dbt.bool_or('is_clean') }} as is_clean,
+        max(loaded_at) as loaded_at
     from candidates
     group by source_file, row_hash
 ),
@@ -434,16 +501,47 @@ receipts as (
 
 final as (
     select
+        case
+            when distinct_lines.message_id is null
+                then 'file:' || distinct_lines.source_file
+            else 'message:' || cast(distinct_lines.message_key as {{ dbt.type_string() }})
+        end as replace_key,
         distinct_lines.source_file,
         distinct_lines.row_hash,
+        distinct_lines.message_key,
         distinct_lines.copies,
-        coalesce(receipts.is_later_receipt, false) as is_later_receipt
+        coalesce(receipts.is_later_receipt, false) as is_later_receipt,
+        distinct_lines.loaded_at
     from distinct_lines
     left join receipts
         on
             distinct_lines.source_file = receipts.source_file
             and distinct_lines.row_hash = receipts.row_hash
-    where distinct_lines.copies > 1 or receipts.is_later_receipt
+    {%- if is_incremental() %}
+        union all
+        -- a row of a key alone, for replace_keys to delete what a key held
+        -- that it no longer does (a messageId now seen once, a file that
+        -- no longer yields a line without one)
+        select
+            'message:' || cast(judged_keys.message_key as {{ dbt.type_string() }}) as replace_key,
+            null as source_file,
+            null as row_hash,
+            null as message_key,
+            null as copies,
+            null as is_later_receipt,
+            null as loaded_at
+        from judged_keys
+        union all
+        select
+            'file:' || read_files.source_file as replace_key,
+            null as source_file,
+            null as row_hash,
+            null as message_key,
+            null as copies,
+            null as is_later_receipt,
+            null as loaded_at
+        from read_files
+    {%- endif %}
 )
 
 select * from final
