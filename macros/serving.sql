@@ -198,7 +198,7 @@
         later build cannot read the row again from its file. -#}
     {{ return([
         'base_web__event_lines', 'base_app__event_lines',
-        'base_crm__email_event_lines',
+        'base_crm__email_event_lines', 'base_pos__transaction_rows',
     ]) }}
 {%- endmacro %}
 

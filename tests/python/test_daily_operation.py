@@ -166,8 +166,9 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     reads those two and no other. What a build read is in the SQL dbt
     compiled for the model. The touched file delivered again with lines that
     are all quarantined takes its events out of the sessions; delivered again
-    as a file that yields no row (not gzip), like an email export with its
-    header alone, it takes its earlier rows out of staging."""
+    as a file that yields no row (not gzip), like an email export or till
+    files with their header alone, it takes its earlier rows out of
+    staging."""
     landing = copy_example(tmp_path / "landing")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
     ran = (
@@ -206,12 +207,17 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     # delivered again as a file that yields no row (not gzip; an export with
     # its header alone): the rows read from it earlier go
     export = next((landing / "crm" / "email_events").glob("*.csv"))
+    tills = [next((landing / "pos" / entity).glob("*.csv")) for entity in ("transactions", "transaction_lines")]
+    till_tables = ("base_pos__transaction_rows", "base_pos__transaction_line_rows")
     assert _rows_from(workspace, "base_crm__email_event_lines", export) > 0
+    assert all(_rows_from(workspace, table, till) > 0 for table, till in zip(till_tables, tills, strict=True))
     touched.write_bytes(b"not gzip")
-    export.write_text(export.read_text().splitlines()[0] + "\n")
+    for emptied in (export, *tills):
+        emptied.write_text(emptied.read_text().splitlines()[0] + "\n")
     _build(workspace)
     assert _rows_from(workspace, "base_web__event_lines", touched) == 0
     assert _rows_from(workspace, "base_crm__email_event_lines", export) == 0
+    assert all(_rows_from(workspace, table, till) == 0 for table, till in zip(till_tables, tills, strict=True))
 
 
 def _sessionized_from(workspace: Workspace, path: Path) -> int:

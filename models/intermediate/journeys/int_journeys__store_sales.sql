@@ -23,7 +23,11 @@ final as (
         transactions.currency,
         transactions.total_amount_eur,
         record_persons.person_id,
-        coalesce(record_persons.is_erased, false) as is_erased
+        -- erased by this build (its identifiers are on the erasure list), or
+        -- by an earlier one (the till rows a daily build keeps lose their
+        -- identifiers and are flagged)
+        coalesce(record_persons.is_erased, false)
+        or coalesce(transactions.is_erased, false) as is_erased
     from transactions
     left join record_persons
         on

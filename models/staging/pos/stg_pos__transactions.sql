@@ -20,7 +20,8 @@ final as (
         total_amount_eur,
         payment_type,
         is_return,
-        source_file
+        source_file,
+        is_erased
     from transactions
     where quarantine_reason is null and not is_duplicate
 )

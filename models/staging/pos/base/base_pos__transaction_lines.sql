@@ -1,52 +1,42 @@
--- Till lines typed. The transactions are read from their source as a lookup
--- (like the store master in base_pos__transactions): a line whose transaction
--- no file holds yet waits, quarantined with a reason, and is staged by the
--- first build after its transaction's file has arrived.
+-- Till lines (typed once per file, base_pos__transaction_line_rows),
+-- checked against their transaction and judged duplicate over every file.
+-- A table rebuilt by each build, from the typed rows: a line whose
+-- transaction no file holds yet waits, quarantined with a reason, and is
+-- staged by the first build after its transaction's file has arrived.
 {{ config(materialized='table') }}
 
 with
 
-source as (
-    {{ csv_by_header(
-        source('pos', 'transaction_lines'),
-        ['transaction_id', 'line_no', 'product_id', 'quantity', 'unit_price']
-    ) }}
+line_rows as (
+    select * from {{ ref('base_pos__transaction_line_rows') }}
 ),
 
 transactions as (
+    -- every transaction id a till file holds, whatever its row's status
     select
-        nullif(trim(transaction_id), '') as transaction_id,
-        bool_or(coalesce({{ parse_boolean('is_return') }}, false)) as is_return
-    from (
-        {{ csv_by_header(source('pos', 'transactions'), ['transaction_id']) }}
-    ) as transaction_rows
-    group by 1
-),
-
-typed as (
-    select
-        filename as source_file,
-        layout_reason,
-        {{ surrogate_key([
-            landing_path('filename'), 'transaction_id', 'line_no', 'product_id', 'quantity',
-            'unit_price'
-        ]) }} as row_hash,
-        nullif(trim(transaction_id), '') as transaction_id,
-        try_cast(line_no as integer) as line_no,
-        nullif(trim(product_id), '') as product_id,
-        try_cast(quantity as integer) as quantity,
-        {{ parse_amount('unit_price') }} as unit_price
-    from source
+        transaction_id,
+        {{ dbt.bool_or('is_return') }} as is_return
+    from {{ ref('base_pos__transactions') }}
+    where transaction_id is not null
+    group by transaction_id
 ),
 
 looked_up as (
     select
-        typed.*,
+        line_rows.source_file,
+        line_rows.layout_reason,
+        line_rows.row_hash,
+        line_rows.transaction_id,
+        line_rows.line_no,
+        line_rows.product_id,
+        line_rows.quantity,
+        line_rows.unit_price,
+        line_rows.loaded_at,
         transactions.transaction_id is not null as has_transaction,
         coalesce(transactions.is_return, false) as is_return
-    from typed
+    from line_rows
     left join transactions
-        on typed.transaction_id = transactions.transaction_id
+        on line_rows.transaction_id = transactions.transaction_id
 ),
 
 checked as (

@@ -1,22 +1,15 @@
--- Till transactions typed, converted to UTC with the store's time zone and to
--- EUR with the rate valid on the day. The store master is read from its
--- source (a lookup, not a staging-on-staging dependency).
+-- Till transactions (typed once per file, base_pos__transaction_rows)
+-- converted to UTC with the store's time zone and to EUR with the rate
+-- valid on the day, checked, and judged duplicate over every file. A table
+-- rebuilt by each build, from the typed rows: a changed store master or rate
+-- applies to every row. The store master is read from its source (a lookup,
+-- not a staging-on-staging dependency).
 {{ config(materialized='table') }}
 
 with
 
-source as (
-    {{ csv_by_header(
-        source('pos', 'transactions'),
-        [
-            'transaction_id',
-            'store_id',
-            'occurred_at',
-            'total_amount',
-            'currency',
-            'is_return'
-        ]
-    ) }}
+transaction_rows as (
+    select * from {{ ref('base_pos__transaction_rows') }}
 ),
 
 stores as (
@@ -36,27 +29,23 @@ rates as (
 
 typed as (
     select
-        source.filename as source_file,
-        source.layout_reason,
-        {{ surrogate_key([
-            landing_path('source.filename'), 'source.transaction_id', 'source.occurred_at',
-            'source.total_amount'
-        ]) }} as row_hash,
-        nullif(trim(source.transaction_id), '') as transaction_id,
-        nullif(trim(source.store_id), '') as store_id,
+        transaction_rows.source_file,
+        transaction_rows.layout_reason,
+        transaction_rows.row_hash,
+        transaction_rows.transaction_id,
+        transaction_rows.store_id,
         stores.timezone as store_timezone,
-        try_cast(source.occurred_at as timestamp) as occurred_at_local,
-        {{ hash_identifier(
-            'loyalty_card', normalize_identifier('source.loyalty_card_id')
-        ) }} as loyalty_card_hash,
-        {{ hash_identifier('email', normalize_email('source.receipt_email')) }}
-            as receipt_email_hash,
-        {{ parse_amount('source.total_amount') }} as total_amount,
-        upper(nullif(trim(source.currency), '')) as currency,
-        lower(nullif(trim(source.payment_type), '')) as payment_type,
-        coalesce({{ parse_boolean('source.is_return') }}, false) as is_return
-    from source
-    left join stores on nullif(trim(source.store_id), '') = stores.store_id
+        transaction_rows.occurred_at_local,
+        transaction_rows.loyalty_card_hash,
+        transaction_rows.receipt_email_hash,
+        transaction_rows.total_amount,
+        transaction_rows.currency,
+        transaction_rows.payment_type,
+        transaction_rows.is_return,
+        transaction_rows.loaded_at,
+        transaction_rows.is_erased
+    from transaction_rows
+    left join stores on transaction_rows.store_id = stores.store_id
 ),
 
 converted as (
