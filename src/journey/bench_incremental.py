@@ -148,6 +148,10 @@ def run_incremental_bench(
         "",
         budget_line(da.peak_mib, budget),
         "",
+        f"files after the last full build: served {database.stat().st_size / 2**20:,.1f} MiB"
+        " (JOURNEY_DUCKDB_PATH: the marts, the reference tables and the history),"
+        f" build {build_path(database).stat().st_size / 2**20:,.1f} MiB (every schema)",
+        "",
         "Where the last daily build's time went (dbt's run_results.json):",
         "",
         *node_times(workdir / "daily_run_results.json", slowest=15),

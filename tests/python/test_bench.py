@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -221,6 +222,11 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
+    served, built = (
+        float(size.replace(",", ""))
+        for size in re.search(r"files after the last full build: served ([0-9,.]+) MiB .* build ([0-9,.]+) MiB", text).groups()
+    )
+    assert 0 < served < built
     # the warehouse of the last step holds every file's rows
     rows = duckdb.connect(str(build_path(tmp_path / "work" / "bench.duckdb")), read_only=True).execute(
         "select count(distinct source_file) from staging.base_web__event_lines"
