@@ -449,6 +449,18 @@ lines as (
         where message_id is null
     ),
 
+    replaced_keys as (
+        -- every key the batch replaces: the messageIds judged, the files read
+        select
+            'message:'
+            || cast(judged_keys.message_key as {{ dbt.type_string() }})
+                as replace_key
+        from judged_keys
+        union all
+        select 'file:' || read_files.source_file as replace_key
+        from read_files
+    ),
+
 {% else -%}
     repeated_ids as (
         select message_key
@@ -523,24 +535,14 @@ final as (
         -- that it no longer does (a messageId now seen once, a file that
         -- no longer yields a line without one)
         select
-            'message:' || cast(judged_keys.message_key as {{ dbt.type_string() }}) as replace_key,
+            replaced_keys.replace_key,
             null as source_file,
             null as row_hash,
             null as message_key,
             null as copies,
             null as is_later_receipt,
             null as loaded_at
-        from judged_keys
-        union all
-        select
-            'file:' || read_files.source_file as replace_key,
-            null as source_file,
-            null as row_hash,
-            null as message_key,
-            null as copies,
-            null as is_later_receipt,
-            null as loaded_at
-        from read_files
+        from replaced_keys
     {%- endif %}
 )
 
