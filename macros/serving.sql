@@ -1,5 +1,6 @@
 {#- Serving (CONTRACT.md, section 3) and the hash salt: dbt builds into
-    <JOURNEY_DUCKDB_PATH>.build; the journey.serving dbt-duckdb plugin gives
+    <JOURNEY_DUCKDB_PATH>.build and, for what is served (macro is_served),
+    <JOURNEY_DUCKDB_PATH>.next; the journey.serving dbt-duckdb plugin gives
     every cursor the salt as a variable and the publish function. -#}
 
 {% macro hash_salt() -%}
@@ -50,108 +51,66 @@
             ) }}
         {%- else -%}
             {%- do erase_in_staging() -%}
-            {%- do run_query("force checkpoint") -%}
             {%- set served = write_served_file() -%}
             {{ log("Published the warehouse: " ~ served, info=true) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro served_relations() -%}
-    {#- The relations the served file holds, as (schema, table) pairs: the
-        models and seeds of var('served_schemas') (the contract's marts and
-        reference), and the history no landing file gives again (snapshots,
-        and models whose config meta sets keeps_history), so that a build
-        whose working file was lost carries on from the served one. Only
-        those dbt's graph knows and the build database holds: a table left
-        by a model since removed is not served. -#}
+{% macro drop_unserved_relations() -%}
+    {#- The next served file holds the relations dbt's graph builds there
+        (macro is_served) and nothing else: a table left by a model since
+        removed, renamed or moved out of the served schemas is dropped before
+        the file is published. Returns how many went. -#}
     {%- set wanted = [] -%}
     {%- for node in graph.nodes.values()
         if node.resource_type in ('model', 'seed', 'snapshot')
-        and node.config.materialized != 'ephemeral' -%}
-        {%- if node.schema in var('served_schemas')
-            or node.resource_type == 'snapshot'
-            or node.config.get('meta', {}).get('keeps_history') -%}
-            {%- do wanted.append([node.schema, node.alias]) -%}
-        {%- endif -%}
+        and node.database == served_database() -%}
+        {%- do wanted.append(node.schema ~ '.' ~ node.alias) -%}
     {%- endfor -%}
     {%- set held = run_query(
-        "select table_schema, table_name from information_schema.tables"
-        ~ " where table_catalog = current_database()"
+        "select table_schema, table_name, table_type from information_schema.tables"
+        ~ " where table_catalog = '" ~ served_database() ~ "'"
     ) -%}
-    {%- set existing = [] -%}
-    {%- for row in held.rows -%}
-        {%- do existing.append([row[0], row[1]]) -%}
+    {%- set ns = namespace(dropped=0) -%}
+    {%- for schema, table, kind in held.rows
+        if (schema ~ '.' ~ table) not in wanted -%}
+        {%- do run_query(
+            'drop ' ~ ('view' if kind == 'VIEW' else 'table') ~ ' "'
+            ~ served_database() ~ '"."' ~ schema ~ '"."' ~ table ~ '"'
+        ) -%}
+        {%- set ns.dropped = ns.dropped + 1 -%}
     {%- endfor -%}
-    {{ return(wanted | select('in', existing) | sort | list) }}
+    {{ return(ns.dropped) }}
 {%- endmacro %}
 
 {% macro write_served_file() -%}
-    {#- Write the served relations (macro served_relations) into a new file
-        beside the served one, table by table with their descriptions, then
-        rename it over the served file (journey.serving.publish). The served
-        file is about a fifth of the build file; writing it cost less than
-        copying the build file whole at 100k persons, more at 1M, where
-        compressing every column again costs more than a byte copy
-        (README, Daily operation). Views are written as tables: the served
-        file holds no other schema to read. -#}
-    {%- set written = run_query(
-        "select journey_publish_target()"
-    ).columns[0].values()[0] -%}
-    {%- do run_query(
-        "attach '" ~ written | replace("'", "''") ~ "' as journey_served"
-    ) -%}
-    {%- for schema, table in served_relations() -%}
-        {%- do run_query(
-            'create schema if not exists journey_served."' ~ schema ~ '";'
-            ~ ' create table journey_served."' ~ schema ~ '"."' ~ table ~ '"'
-            ~ ' as select * from "' ~ schema ~ '"."' ~ table ~ '"'
-        ) -%}
-    {%- endfor -%}
-    {#- the descriptions dbt persisted (persist_docs), which a copy drops -#}
-    {%- set comment_statements -%}
-        with
-
-        served as (
-            select schema_name, table_name from duckdb_tables()
-            where database_name = 'journey_served'
-        ),
-
-        described as (
-            select
-                'table' as kind,
-                '"' || t.schema_name || '"."' || t.table_name || '"' as name,
-                t.comment
-            from duckdb_tables() as t
-            inner join served using (schema_name, table_name)
-            where t.database_name = current_database()
-            union all
-            select
-                'column' as kind,
-                '"' || c.schema_name || '"."' || c.table_name || '"."'
-                || c.column_name || '"' as name,
-                c.comment
-            from duckdb_columns() as c
-            inner join served using (schema_name, table_name)
-            where c.database_name = current_database()
-        )
-
-        select string_agg(
-            'comment on ' || kind || ' journey_served.' || name || ' is '''
-            || replace(comment, '''', '''''') || '''',
-            '; '
-        )
-        from described
-        where comment is not null
-    {%- endset -%}
-    {%- set comments = run_query(comment_statements).columns[0].values()[0] -%}
-    {%- if comments -%}
-        {%- do run_query(comments) -%}
+    {#- The next served file (<JOURNEY_DUCKDB_PATH>.next, attached as
+        served_database()) already holds what is served, built there by dbt:
+        drop what the graph no longer builds there, checkpoint it (its
+        write-ahead log goes into the file), then the plugin copies it beside
+        the served file and renames the copy over it
+        (journey.serving.publish). A byte copy: no column is compressed
+        again. -#}
+    {%- set dropped = drop_unserved_relations() -%}
+    {%- if dropped -%}
+        {{ log("Dropped " ~ dropped ~ " relation(s) no model builds from the served file.", info=true) }}
     {%- endif -%}
-    {%- do run_query("checkpoint journey_served") -%}
-    {%- do run_query("detach journey_served") -%}
+    {%- set views = run_query(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        ~ " where table_catalog = '" ~ served_database() ~ "' and table_type = 'VIEW'"
+    ).columns[0].values() | list -%}
+    {%- if views -%}
+        {#- a view's query names the catalog journey_served, which a reader
+            opening the served file by its own name does not have -#}
+        {{ exceptions.raise_compiler_error(
+            "Not published: " ~ views | join(', ') ~ " is a view in the served "
+            ~ "file, where readers cannot query it; materialize it as a table."
+        ) }}
+    {%- endif -%}
+    {%- do run_query("checkpoint " ~ served_database()) -%}
     {{ return(run_query(
-        "select journey_publish_warehouse('" ~ written | replace("'", "''") ~ "')"
+        "select journey_publish_warehouse()"
     ).columns[0].values()[0]) }}
 {%- endmacro %}
 

@@ -21,7 +21,16 @@ from pathlib import Path
 
 import duckdb
 
-from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, RESERVE_ENV, buffer_pool_bytes, build_path, size_bytes
+from journey.serving import (
+    DEFAULT_MEMORY,
+    MEMORY_ENV,
+    RESERVE_ENV,
+    buffer_pool_bytes,
+    build_path,
+    connect_build,
+    size_bytes,
+    working_paths,
+)
 from journey.simulate.config import project_root
 
 EVENT_LINES = (
@@ -281,7 +290,7 @@ def run_bench(
             sims.append(run_step(simulate, env, workdir / "simulate.log", workdir / "data" / ".simulate.tmp"))
         print(f"run {i + 1}/{repeat}: read floor", flush=True)
         floors.append(run_step(floor, env, workdir / "floor.log"))
-        for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), build_path(Path(env["JOURNEY_DUCKDB_PATH"]))):
+        for stale in (Path(env["JOURNEY_DUCKDB_PATH"]), *working_paths(env["JOURNEY_DUCKDB_PATH"])):
             stale.unlink(missing_ok=True)  # each build starts from nothing
         print(f"run {i + 1}/{repeat}: dbt build", flush=True)
         builds.append(run_step(build, env, workdir / "build.log", spill_folder))
@@ -292,7 +301,7 @@ def run_bench(
         f"| simulate | {sim.seconds:.1f} | {sim.peak_mib:.0f} | {sim.peak_spill_mib:.0f} |"
         if sim else f"| simulate | not run: the zone in {landing} | | |"
     )
-    con = duckdb.connect(str(build_path(Path(env["JOURNEY_DUCKDB_PATH"]))), read_only=True)
+    con = connect_build(env["JOURNEY_DUCKDB_PATH"])
     raw_rows = con.execute("select sum(rows_in_files) from marts.rpt_row_accounting").fetchone()[0]
     models = con.execute(
         "select table_schema || '.' || table_name from information_schema.tables "

@@ -31,14 +31,20 @@ from journey.bench import (
     write_report,
 )
 from journey.deliveries import cut_deliveries, deliver
-from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, build_path
+from journey.serving import DEFAULT_MEMORY, MEMORY_ENV, build_path, next_path, working_paths
 from journey.simulate.config import project_root
 
 
-def _restore(saved: Path, database: Path) -> None:
-    """The build file as the history build left it; the served file goes."""
+def _saved(workdir: Path, database: Path) -> list[tuple[Path, Path]]:
+    """Each working file of the history build and where it is kept."""
+    return [(path, workdir / f"history{path.name[len(database.name):]}") for path in working_paths(database)]
+
+
+def _restore(workdir: Path, database: Path) -> None:
+    """The working files as the history build left them; the served file goes."""
     database.unlink(missing_ok=True)
-    shutil.copyfile(saved, build_path(database))
+    for path, saved in _saved(workdir, database):
+        shutil.copyfile(saved, path)
 
 
 def run_incremental_bench(
@@ -90,17 +96,18 @@ def run_incremental_bench(
     deliver(history, zone)
     print("history: dbt build", flush=True)
     first = run_step(build, env, workdir / "history.log", spill)
-    saved = workdir / "history.duckdb.build"
-    shutil.copyfile(build_path(database), saved)
+    for path, saved in _saved(workdir, database):
+        shutil.copyfile(path, saved)
 
     daily: list[Measure] = []
     unchanged: list[Measure] = []
     fulls: list[Measure] = []
     parses: list[Measure] = []
     for i in range(repeat):
-        _restore(saved, database)
+        _restore(workdir, database)
         if i == repeat - 1:
-            saved.unlink()  # no run restores it again: its disk is free (a 1M warehouse is ~18 GB)
+            for _, saved in _saved(workdir, database):
+                saved.unlink()  # no run restores it again: its disk is free (a 1M warehouse is ~20 GB)
         delivered = deliver(day, zone)
         print(f"run {i + 1}/{repeat}: daily build", flush=True)
         daily.append(run_step(build, env, workdir / "daily.log", spill))
@@ -110,7 +117,7 @@ def run_incremental_bench(
         print(f"run {i + 1}/{repeat}: dbt parse", flush=True)
         parses.append(run_step(parse, env, workdir / "parse.log"))
         print(f"run {i + 1}/{repeat}: full refresh", flush=True)
-        for stale in (database, build_path(database)):
+        for stale in (database, *working_paths(database)):
             stale.unlink(missing_ok=True)
         fulls.append(run_step(full_refresh, env, workdir / "full.log", spill))
         for path in delivered:
@@ -150,7 +157,9 @@ def run_incremental_bench(
         "",
         f"files after the last full build: served {database.stat().st_size / 2**20:,.1f} MiB"
         " (JOURNEY_DUCKDB_PATH: the marts, the reference tables and the history),"
-        f" build {build_path(database).stat().st_size / 2**20:,.1f} MiB (every schema)",
+        f" next {next_path(database).stat().st_size / 2**20:,.1f} MiB (the same relations, where dbt"
+        f" builds them; the publish copies it), build {build_path(database).stat().st_size / 2**20:,.1f} MiB"
+        " (staging, intermediate)",
         "",
         "Where the last daily build's time went (dbt's run_results.json):",
         "",

@@ -1,15 +1,15 @@
 """The dbt-duckdb plugin behind the serving contract (CONTRACT.md, section 3).
 
-dbt builds into a working database beside the served file
-(`<JOURNEY_DUCKDB_PATH>.build`), which also keeps the state that lasts from
-build to build (incremental models, snapshots, `map_person_ids`). Once a build
-has passed, the `publish_warehouse` on-run-end hook writes what is served (the
-marts, the reference tables and the history no landing file gives again) into
-a new file beside the served one (`journey_publish_target()`), and
-`journey_publish_warehouse(file)` renames it over the served file: a reader
-holding the old file keeps its consistent view, a reader opening the path
-afterwards sees the new build, and a failed or killed build leaves the last
-good warehouse served.
+dbt builds into two working files beside the served one: the build file
+(`<JOURNEY_DUCKDB_PATH>.build`: staging, intermediate tables, the state of
+incremental models) and the next served file (`<JOURNEY_DUCKDB_PATH>.next`,
+attached as `journey_served`: the marts, the reference tables and the history
+no landing file gives again, see the macro `is_served`). Once a build has
+passed, the `publish_warehouse` on-run-end hook checkpoints the next file and
+`journey_publish_warehouse()` copies it beside the served file and renames the
+copy over it: a reader holding the old file keeps its consistent view, a
+reader opening the path afterwards sees the new build, and a failed or killed
+build leaves the last good warehouse served.
 
 The plugin also hands the hash salt to every cursor as the DuckDB variable
 `journey_hash_salt`, read from the environment, so that the salt is never a
@@ -40,6 +40,7 @@ SALT_ENV = "JOURNEY_HASH_SALT"
 DEFAULT_SALT = "change-me"
 SALT_VARIABLE = "journey_hash_salt"
 BUILD_SUFFIX = ".build"
+NEXT_SUFFIX = ".next"
 MEMORY_ENV = "JOURNEY_MEMORY_LIMIT"
 DEFAULT_MEMORY = "8GB"
 RESERVE_ENV = "JOURNEY_MEMORY_RESERVE"
@@ -53,6 +54,45 @@ POOL_OVERHEAD = 0.3
 def build_path(served: Path | str) -> Path:
     """The working database a build writes into, beside the served file."""
     return Path(f"{served}{BUILD_SUFFIX}")
+
+
+def next_path(served: Path | str) -> Path:
+    """The next served file a build writes the served relations into."""
+    return Path(f"{served}{NEXT_SUFFIX}")
+
+
+def working_paths(served: Path | str) -> list[Path]:
+    """The files a build keeps from one build to the next, beside `served`."""
+    return [build_path(served), next_path(served)]
+
+
+def connect_build(served: Path | str, read_only: bool = True) -> Any:
+    """A DuckDB connection to a build's working files as dbt sees them: the
+    build file, with the next served file attached as `journey_served`, every
+    schema of both on the search path (`marts.fct_sessions`,
+    `intermediate.int_identity__persons`)."""
+    import duckdb
+
+    con = duckdb.connect(str(build_path(served)), read_only=read_only)
+    mode = " (read_only)" if read_only else ""
+    con.execute(f"attach if not exists '{str(next_path(served)).replace(chr(39), chr(39) * 2)}' as journey_served{mode}")
+    schemas = con.execute(
+        "select database_name, schema_name from duckdb_schemas()"
+        " where database_name in (current_database(), 'journey_served') and not internal"
+        " order by database_name = 'journey_served', schema_name"
+    ).fetchall()
+    path = ",".join(f'"{db}"."{schema}"' for db, schema in schemas).replace("'", "''")
+    con.execute(f"set search_path = '{path}'")
+    return con
+
+
+def build_cursor(con: Any) -> Any:
+    """A cursor of a connect_build connection: a new connection to the same
+    database, which shares the attached file but not the search path."""
+    cursor = con.cursor()
+    path = con.execute("select current_setting('search_path')").fetchone()[0].replace("'", "''")
+    cursor.execute(f"set search_path = '{path}'")
+    return cursor
 
 
 def hash_salt() -> str:
@@ -108,16 +148,19 @@ def publish_target(served: Path) -> Path:
 
 
 def publish(written: Path, served: Path) -> Path:
-    """Replace `served` with `written` (checkpointed and detached by the
-    publish_warehouse macro) in one rename. A stale write-ahead log beside the
-    served file would be replayed against the new file, so it goes too."""
+    """Copy `written` (the next served file, checkpointed by the
+    publish_warehouse macro) beside `served` and rename the copy over it. A
+    stale write-ahead log beside the served file would be replayed against the
+    new file, so it goes too."""
     served = served.resolve()
     if Path(f"{written}.wal").exists():
         raise RuntimeError(f"{written} still has a write-ahead log: it was not checkpointed")
-    with written.open("rb") as handle:
+    copy = publish_target(served)
+    shutil.copyfile(written, copy)
+    with copy.open("rb") as handle:
         os.fsync(handle.fileno())
     Path(f"{served}.wal").unlink(missing_ok=True)
-    os.replace(written, served)
+    os.replace(copy, served)
     _fsync_dir(served.parent)
     return served
 
@@ -133,14 +176,14 @@ class Plugin(BasePlugin):
             str(plugin_config.get("memory_budget") or DEFAULT_MEMORY),
             str(plugin_config.get("memory_reserve") or ""),
         )
-        self.build = Path(self.creds.path) if self.creds else build_path(self.served)
-        # A warehouse whose working copy was deleted (or served before this
+        self.next = next_path(self.served)
+        # A warehouse whose next file was deleted (or served before this
         # layout) still holds the history no landing file gives again (person
         # id assignments, map_person_ids, snapshots): start from it; dbt
         # builds the other tables again from every file.
-        if not self.build.exists() and self.served.exists():
-            self.build.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.served, self.build)
+        if not self.next.exists() and self.served.exists():
+            self.next.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.served, self.next)
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         config["memory_limit"] = f"{self.pool}B"
@@ -148,16 +191,9 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: Any) -> None:
         # functions are shared by the connection's cursors, variables are not
         conn.create_function(
-            "journey_publish_target",
-            lambda: str(publish_target(self.served)),
-            [],
-            "VARCHAR",
-            side_effects=True,
-        )
-        conn.create_function(
             "journey_publish_warehouse",
-            lambda written: str(publish(Path(written), self.served)),
-            ["VARCHAR"],
+            lambda: str(publish(self.next, self.served)),
+            [],
             "VARCHAR",
             side_effects=True,
         )

@@ -24,7 +24,7 @@ import pytest
 from filelock import FileLock
 
 from journey.deliveries import cut_deliveries, deliver
-from journey.serving import build_path
+from journey.serving import connect_build, working_paths
 from journey.simulate import SimConfig, simulate
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace, run_dbt
@@ -129,7 +129,8 @@ def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dail
             deliver(delivery, daily.landing)
             _build(daily)
         shutil.copyfile(daily.duckdb, out / "before-repeat.duckdb")
-        shutil.copyfile(build_path(daily.duckdb), build_path(out / "before-repeat.duckdb"))
+        for kept, copy in zip(working_paths(daily.duckdb), working_paths(out / "before-repeat.duckdb")):
+            shutil.copyfile(kept, copy)
         deliver(deliveries[-1], daily.landing)
         _build(daily)
         _build(full, ["build", "--full-refresh"])
@@ -146,14 +147,14 @@ def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dail
 
 @pytest.fixture(scope="session")
 def warehouse(sim_build: tuple[Workspace, dict]) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(build_path(sim_build[0].duckdb)), read_only=True)
+    con = connect_build(sim_build[0].duckdb)
     yield con
     con.close()
 
 
 @pytest.fixture(scope="session")
 def daily_warehouse(daily_build: DailyBuild) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(build_path(daily_build.daily.duckdb)), read_only=True)
+    con = connect_build(daily_build.daily.duckdb)
     yield con
     con.close()
 
@@ -186,6 +187,6 @@ def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duck
         lambda out: _build(Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)),
     )  # fmt: skip
     workspace = Workspace(landing=EXAMPLE_LANDING, duckdb=out / "example.duckdb", salt=SALT)
-    con = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
+    con = connect_build(workspace.duckdb)
     yield con
     con.close()

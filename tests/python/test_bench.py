@@ -222,11 +222,14 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
-    served, built = (
+    served, following, built = (
         float(size.replace(",", ""))
-        for size in re.search(r"files after the last full build: served ([0-9,.]+) MiB .* build ([0-9,.]+) MiB", text).groups()
+        for size in re.search(
+            r"files after the last full build: served ([0-9,.]+) MiB .* next ([0-9,.]+) MiB .* build ([0-9,.]+) MiB",
+            text,
+        ).groups()
     )
-    assert 0 < served < built
+    assert 0 < served == following and built > 0  # the served file is the next file's copy
     # the warehouse of the last step holds every file's rows
     rows = duckdb.connect(str(build_path(tmp_path / "work" / "bench.duckdb")), read_only=True).execute(
         "select count(distinct source_file) from staging.base_web__event_lines"

@@ -29,7 +29,7 @@ from conftest import SALT
 from helpers import load_truth
 
 from journey.simulate.config import project_root
-from journey.serving import build_path
+from journey.serving import build_cursor, build_path, connect_build, working_paths
 from journey.warehouse import Workspace, run_dbt
 
 MODELS = project_root() / "models" / "intermediate" / "clv"
@@ -228,7 +228,7 @@ def test_the_warehouse_summary_matches_the_truth(
     """Each customer whose purchases the truth gives one person: purchase
     days, recency, age and mean repeat value recomputed from the truth's
     orders and returns (their day, their EUR revenue), in weeks."""
-    con = warehouse.cursor()
+    con = build_cursor(warehouse)
     load_truth(con, sim_dir, SALT)
     calibration_end, data_end = con.execute(
         "select calibration_end, data_end from intermediate.int_clv__calibration"
@@ -349,7 +349,8 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
     holdout."""
     built, _ = sim_build
     workspace = Workspace(landing=built.landing, duckdb=tmp_path / "w.duckdb", salt=SALT)
-    shutil.copyfile(build_path(built.duckdb), build_path(workspace.duckdb))
+    for kept, copy in zip(working_paths(built.duckdb), working_paths(workspace.duckdb)):
+        shutil.copyfile(kept, copy)
     con = duckdb.connect(str(build_path(built.duckdb)), read_only=True)
     data_end = con.execute("select data_end from intermediate.int_clv__calibration").fetchone()[0]
     con.close()
@@ -360,7 +361,7 @@ def test_a_holdout_compares_predicted_and_actual_repeat_purchases(
          "--vars", f"{{clv_calibration_end: '{end.isoformat()}', clv_penalizer_coef: 0.0001}}"],
     )  # fmt: skip
     assert result.success
-    con = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
+    con = connect_build(workspace.duckdb)
     calibration = con.execute(
         "select calibration_end, holdout_length from intermediate.int_clv__calibration"
     ).fetchone()

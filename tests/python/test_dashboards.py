@@ -18,6 +18,7 @@ import pytest
 from helpers import built_manifest
 from journey.browser import dump_dom, serve
 from journey.dashboards import PROJECT, build, page_marts, source_marts
+from journey.serving import BUILD_SUFFIX
 from journey.warehouse import Workspace
 
 PAGES = ("index", "funnel", "channels", "profit", "lifecycle", "identity")
@@ -183,7 +184,8 @@ def test_the_dashboards_build_over_the_example_landing_zone(
     (path,) = example_warehouse.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
-    pages = _render(build(Path(path), workdir=tmp_path / "dashboards", strict=True))
+    served = Path(path.removesuffix(BUILD_SUFFIX))  # the example_warehouse fixture opens the build file
+    pages = _render(build(served, workdir=tmp_path / "dashboards", strict=True))
     _assert_headline_figures(pages["index"], example_warehouse)
     for page in PAGES[1:]:
         assert pages[page].tables, f"{page}: no table rendered"

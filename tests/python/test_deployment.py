@@ -28,7 +28,7 @@ import pytest
 from conftest import SALT, _build, copy_example
 from helpers import identifier_hash
 
-from journey.serving import build_path
+from journey.serving import build_path, next_path, working_paths
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
 
@@ -166,7 +166,7 @@ def _killed_build(zone: Workspace) -> dict:
     killed_at = None
     assert build.stdout is not None
     for line in build.stdout:
-        if "START sql table model marts." in line:
+        if "START sql table model journey_served.marts." in line:
             os.killpg(build.pid, signal.SIGKILL)
             killed_at = line.strip()
             break
@@ -201,11 +201,12 @@ def life(tmp_path_factory: pytest.TempPathFactory) -> dict:
                                    "where edge_status = 'cut'")[0][0],
     }  # fmt: skip
 
-    # the build file is lost (or the warehouse predates it): the next build
-    # starts from the served file
+    # the working files are lost (or the warehouse predates them): the next
+    # build starts from the served file
     assignments = "select count(*) from intermediate.int_identity__person_assignments"
     seen["assignments"] = _query(zone.duckdb, assignments)[0][0]
-    build_path(zone.duckdb).unlink()
+    for working in working_paths(zone.duckdb):
+        working.unlink()
     _build(zone)
     seen["carried over"] = _query(zone.duckdb, assignments + " where first_assigned_at < assigned_at")[0][0]
     seen["rebuild"] = _persons(zone.duckdb)
@@ -333,19 +334,24 @@ def _comments(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: 
 def test_the_served_file_holds_the_marts_the_reference_and_the_history(sim_build: tuple) -> None:
     """The served file holds the contract's schemas (marts, reference) and the
     history no landing file gives again (the snapshots and the person id
-    assignments), each table equal to the build file's with its descriptions,
-    and nothing else: staging and the other intermediate tables stay in the
-    build file."""
+    assignments), each table equal to the next served file's, where dbt built
+    it, with its descriptions, and nothing else: staging and the other
+    intermediate tables stay in the build file, which holds no served
+    relation."""
     served = sim_build[0].duckdb
     con = duckdb.connect()
     con.execute(f"attach '{served}' as served (read_only)")
-    con.execute(f"attach '{build_path(served)}' as built (read_only)")
+    con.execute(f"attach '{next_path(served)}' as built (read_only)")
+    con.execute(f"attach '{build_path(served)}' as working (read_only)")
     built = _relations(con, "built")
+    working = _relations(con, "working")
     expected = {
         (schema, table) for schema, table in built if schema in ("marts", "reference", "snapshots")
     } | {("intermediate", "int_identity__person_assignments")}
-    assert {schema for schema, _ in built} >= {"staging", "intermediate", "marts", "reference", "snapshots"}
-    assert _relations(con, "served") == expected
+    assert {schema for schema, _ in working} >= {"staging", "intermediate"}
+    assert not built & working
+    assert not {schema for schema, _ in working} & {"marts", "reference", "snapshots"}
+    assert _relations(con, "served") == expected == built
     assert len([1 for schema, _ in expected if schema == "marts"]) > 20
     unequal = {}
     for schema, table in sorted(expected):

@@ -24,7 +24,7 @@ import pytest
 from conftest import copy_example
 from helpers import identifier_hash, raw_rows
 
-from journey.serving import build_path
+from journey.serving import connect_build
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace, run_dbt
 
@@ -229,7 +229,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
     result = run_dbt(workspace, ["build"])
     statuses = {str(r.node.name): str(r.status) for r in result.result or []}
     docs = bool(result.success) and run_dbt(workspace, ["docs", "generate", "--static"]).success
-    con = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
+    con = connect_build(workspace.duckdb)
     yield Faults(con, result, statuses, workspace, started, docs)
     con.close()
 

@@ -13,7 +13,7 @@ from helpers import load_truth
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from journey.serving import build_path
+from journey.serving import build_cursor, build_path
 from journey.warehouse import Workspace, run_dbt
 
 
@@ -21,7 +21,7 @@ from journey.warehouse import Workspace, run_dbt
 def scored(truth_warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
     """Truth identifiers hashed like the warehouse (helpers.load_truth), joined
     to the bridge."""
-    con = truth_warehouse.cursor()
+    con = build_cursor(truth_warehouse)
     load_truth(con, sim_dir, SALT)
     con.execute(
         """

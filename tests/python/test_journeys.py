@@ -8,13 +8,14 @@ import duckdb
 import pytest
 from conftest import SALT
 from helpers import load_truth
+from journey.serving import build_cursor
 
 
 @pytest.fixture(scope="module")
 def mapped(truth_warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
     """The shared truth tables (helpers.load_truth) and each warehouse person's
     true owner."""
-    con = truth_warehouse.cursor()
+    con = build_cursor(truth_warehouse)
     load_truth(con, sim_dir, SALT)
     con.execute(
         """

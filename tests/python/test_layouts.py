@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from conftest import SALT, _build
 
-from journey.serving import build_path
+from journey.serving import connect_build
 from journey.simulate import SimConfig, simulate
 from journey.warehouse import Workspace
 
@@ -64,7 +64,7 @@ def layouts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, duckdb.DuckDB
     for layout, landing in (("contract", sims["contract"]), ("vendor", vendor)):
         workspace = Workspace(landing=landing, duckdb=landing.parent / "w.duckdb", salt=SALT)
         _build(workspace)
-        out[layout] = duckdb.connect(str(build_path(workspace.duckdb)), read_only=True)
+        out[layout] = connect_build(workspace.duckdb)
     yield out
     for con in out.values():
         con.close()

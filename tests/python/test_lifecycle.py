@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from conftest import SALT
 from helpers import load_truth
+from journey.serving import build_cursor
 
 STAGES = ["awareness", "consideration", "conversion", "retention", "advocacy"]
 
@@ -20,7 +21,7 @@ STAGES = ["awareness", "consideration", "conversion", "retention", "advocacy"]
 def resolvable(warehouse: duckdb.DuckDBPyConnection, sim_dir: Path) -> duckdb.DuckDBPyConnection:
     """Persons the warehouse can see whole: one warehouse person holds all their
     identifiers, and every record of theirs carries a usable identifier."""
-    con = warehouse.cursor()
+    con = build_cursor(warehouse)
     load_truth(con, sim_dir, SALT)
     con.execute(
         """

@@ -6,20 +6,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from journey.serving import build_cursor
 
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 # an IPv4 address not part of a version string such as Chrome/140.0.0.0
 IPV4 = r"(^|[^0-9./A-Za-z])([0-9]{1,3}\.){3}[0-9]{1,3}($|[^0-9.])"
 
 
-def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """Every text column of the build file and of the next served file."""
     return con.execute(
         """
-        select c.schema_name, c.table_name, c.column_name
+        select c.database_name, c.schema_name, c.table_name, c.column_name
         from duckdb_columns() as c
-        where c.database_name = current_database() and c.data_type = 'VARCHAR'
+        where c.database_name in (current_database(), 'journey_served') and c.data_type = 'VARCHAR'
           and c.schema_name not in ('information_schema', 'pg_catalog')
-        order by 1, 2, 3
+        order by 1, 2, 3, 4
         """
     ).fetchall()
 
@@ -62,11 +64,13 @@ def test_no_raw_personal_value_anywhere(
 ) -> None:
     values = raw_values.execute("select value from raw_values").fetch_arrow_table()
     assert values.num_rows > 1000
-    scan = warehouse.cursor()
+    scan = build_cursor(warehouse)
     scan.register("pii", values)
     offenders = []
-    for schema, table, column in _text_columns(warehouse):
-        rel = f'"{schema}"."{table}"'
+    columns = _text_columns(warehouse)
+    assert {database for database, *_ in columns} >= {"journey_served"}
+    for database, schema, table, column in columns:
+        rel = f'"{database}"."{schema}"."{table}"'
         col = f'"{column}"'
         found = scan.execute(
             f"""
@@ -77,7 +81,7 @@ def test_no_raw_personal_value_anywhere(
             """
         ).fetchone()[0]
         if found:
-            offenders.append(f"{schema}.{table}.{column}: {found} rows")
+            offenders.append(f"{database}.{schema}.{table}.{column}: {found} rows")
     assert not offenders, "raw personal data found:\n" + "\n".join(offenders)
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from helpers import built_manifest
 import journey
-from journey.serving import build_path
+from journey.serving import connect_build
 from journey.simulate.config import project_root
 from journey.warehouse import Workspace
 
@@ -65,7 +65,7 @@ def test_every_documented_column_exists(sim_build: tuple[Workspace, dict]) -> No
     import duckdb
 
     manifest = built_manifest(sim_build[0])
-    con = duckdb.connect(str(build_path(sim_build[0].duckdb)), read_only=True)
+    con = connect_build(sim_build[0].duckdb)
     problems = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != "customer_journey":
@@ -75,8 +75,9 @@ def test_every_documented_column_exists(sim_build: tuple[Workspace, dict]) -> No
         actual = {
             r[0]
             for r in con.execute(
-                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
-                [node["schema"], node["alias"]],
+                "select column_name from duckdb_columns()"
+                " where database_name = ? and schema_name = ? and table_name = ?",
+                [node["database"], node["schema"], node["alias"]],
             ).fetchall()
         }
         assert actual, node["name"]

@@ -3,7 +3,7 @@
 -- merge, the identifiers of the retired id now point at the surviving one.
 -- Erased people are deleted from it by the post-hook.
 -- keeps_history: served too, so that a build whose working file was lost
--- carries the person ids on (macro served_relations).
+-- carries the person ids on (macro is_served).
 {{ config(
     materialized='incremental',
     unique_key=['identifier_type', 'identifier_hash'],
