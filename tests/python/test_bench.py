@@ -222,6 +222,7 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
+    assert "--exclude-resource-type unit_test" in text and "| unit_test |" not in text
     served, following, built = (
         float(size.replace(",", ""))
         for size in re.search(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -113,6 +114,34 @@ def _rows(files: list[Path]) -> list[dict[str, str]]:
         with path.open(newline="") as handle:
             rows.extend(csv.DictReader(handle))
     return rows
+
+
+LAST_LOAD_TESTED = {
+    "base_web__event_lines", "base_app__event_lines", "base_crm__email_event_lines",
+    "base_pos__transaction_rows", "base_pos__transaction_line_rows",
+}  # fmt: skip
+
+
+def _last_load_filtered(workspace: Workspace) -> dict[str, int]:
+    """The models whose data tests the workspace's last build ran on the last
+    load's rows only (macro get_where_subquery), with how many tests did."""
+    target = workspace.target or workspace.duckdb.parent / "target"
+    found: dict[str, int] = {}
+    for compiled in (target / "run" / "customer_journey" / "models").rglob("*.yml/*.sql"):
+        text = compiled.read_text()
+        for model in re.findall(r'where loaded_at = \(select max\(loaded_at\) from "[^"]+"\."staging"\."(\w+)"\)', text):
+            found[model] = found.get(model, 0) + 1
+    return found
+
+
+def test_a_daily_build_tests_the_rows_it_loaded_in_tables_read_once_per_file(daily_build: DailyBuild) -> None:
+    """The tables read once per file (config meta tests_last_load): a daily
+    build's data tests check the rows it loaded, which no later build changes
+    but for an erasure's clearing; a full refresh checks every row, and no
+    other model's tests are filtered."""
+    daily = _last_load_filtered(daily_build.daily)
+    assert set(daily) == LAST_LOAD_TESTED and min(daily.values()) >= 2, daily
+    assert _last_load_filtered(daily_build.full) == {}
 
 
 def test_the_daily_deliveries_hold_what_daily_operation_must_handle(daily_build: DailyBuild) -> None:
