@@ -1,9 +1,10 @@
 """Session fixtures: a simulated landing zone with its truth, built once into a
 temporary DuckDB file with dbt's Python API, opened read-only by the tests.
 
-The warehouse fixtures open the build file (`<JOURNEY_DUCKDB_PATH>.build`),
-which holds every schema; the served file holds the marts, the reference
-tables and the history (test_serving checks it equals the build file's).
+The warehouse fixtures open the build file (`<JOURNEY_DUCKDB_PATH>.build`:
+staging, intermediate) with the next served file attached
+(`journey.serving.connect_build`: the marts, the reference tables and the
+history, which the served file is a copy of; test_deployment checks it).
 
 The suite runs on two pytest-xdist workers (pyproject.toml), one test file per
 worker at a time; the simulated zone and the example zone are built once per
