@@ -80,4 +80,4 @@ lock:  ## re-resolve pyproject.toml's dependencies into requirements.lock
 	&& rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) target logs data warehouse.duckdb warehouse.duckdb.build* dashboards/node_modules dashboards/build dashboards/.evidence
+	rm -rf $(VENV) target logs data warehouse.duckdb warehouse.duckdb.build* warehouse.duckdb.next* dashboards/node_modules dashboards/build dashboards/.evidence

@@ -41,6 +41,8 @@ DEFAULT_SALT = "change-me"
 SALT_VARIABLE = "journey_hash_salt"
 BUILD_SUFFIX = ".build"
 NEXT_SUFFIX = ".next"
+# the catalog the profile attaches the next served file as (macro served_database)
+SERVED_CATALOG = "journey_served"
 MEMORY_ENV = "JOURNEY_MEMORY_LIMIT"
 DEFAULT_MEMORY = "8GB"
 RESERVE_ENV = "JOURNEY_MEMORY_RESERVE"
@@ -75,11 +77,12 @@ def connect_build(served: Path | str, read_only: bool = True) -> Any:
 
     con = duckdb.connect(str(build_path(served)), read_only=read_only)
     mode = " (read_only)" if read_only else ""
-    con.execute(f"attach if not exists '{str(next_path(served)).replace(chr(39), chr(39) * 2)}' as journey_served{mode}")
+    con.execute(f"attach if not exists '{str(next_path(served)).replace(chr(39), chr(39) * 2)}' as {SERVED_CATALOG}{mode}")
     schemas = con.execute(
         "select database_name, schema_name from duckdb_schemas()"
-        " where database_name in (current_database(), 'journey_served') and not internal"
-        " order by database_name = 'journey_served', schema_name"
+        " where database_name in (current_database(), ?) and not internal"
+        " order by database_name = ?, schema_name",
+        [SERVED_CATALOG, SERVED_CATALOG],
     ).fetchall()
     path = ",".join(f'"{db}"."{schema}"' for db, schema in schemas).replace("'", "''")
     con.execute(f"set search_path = '{path}'")
