@@ -20,6 +20,26 @@
     {%- set columns = get_quoted_csv(
         arg_dict['dest_columns'] | map(attribute='name')
     ) -%}
+    {%- if config.get('meta', {}).get('keeps_replaced_rows') %}
+    {%- set replaced = replaced_rows_relation(target) %}
+    create table if not exists {{ replaced }} as
+    select {{ columns }}, {{ loaded_at() }} as replaced_at
+    from {{ target }}
+    where 1 = 0;
+
+    insert into {{ replaced }} ({{ columns }}, replaced_at)
+    select {{ columns }}, {{ loaded_at() }}
+    from {{ target }}
+    where exists (
+        select 1 from {{ batch }}
+        where
+        {%- for key in keys %}
+            {{ batch }}.{{ key }} = {{ target }}.{{ key }}
+            {%- if not loop.last %} and{% endif %}
+        {%- endfor %}
+    );
+    {%- endif %}
+
     delete from {{ target }}
     using (select distinct {{ keys | join(', ') }} from {{ batch }}) as batch_keys
     where
@@ -32,6 +52,49 @@
     select {{ columns }}
     from {{ batch }}
     where {{ key_only_column }} is not null
+{%- endmacro %}
+
+{% macro replaced_rows_relation(relation) -%}
+    {#- Where `replace_keys` keeps the rows it replaced (model config meta
+        keeps_replaced_rows): `<relation>__replaced`, the target's columns
+        and replaced_at, the marker of the build that replaced them. A
+        model that reads the target incrementally learns from it what the
+        builds since its own took away; it empties what it has read
+        (prune_replaced_rows). -#}
+    {{ return(api.Relation.create(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ '__replaced',
+        type='table'
+    )) }}
+{%- endmacro %}
+
+{% macro drop_replaced_rows() -%}
+    {#- pre-hook of a model whose strategy keeps its replaced rows: a build
+        that writes the table whole starts the list again (the columns may
+        have changed) -#}
+    {%- if execute and not is_incremental() -%}
+        {% do adapter.drop_relation(replaced_rows_relation(this)) %}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{% macro create_replaced_rows() -%}
+    {#- post-hook of the same model: the list exists, empty after a build
+        that wrote the table whole, so that a reader can always read it -#}
+    create table if not exists {{ replaced_rows_relation(this) }} as
+    select *, {{ loaded_at() }} as replaced_at
+    from {{ this }}
+    where 1 = 0
+{%- endmacro %}
+
+{% macro prune_replaced_rows(relation, through) -%}
+    {#- post-hook of the model that reads `relation`'s replaced rows (which
+        create_replaced_rows keeps in existence): those replaced at or
+        before `through` (a column of the model's own table, the marker it
+        has read up to) are done with -#}
+    delete from {{ replaced_rows_relation(relation) }}
+    where replaced_at <= (select max({{ through }}) from {{ this }})
 {%- endmacro %}
 
 {% macro incremental_watermark(column) -%}

@@ -263,6 +263,20 @@
         database=observations.database, schema=observations.schema,
         identifier=observations.identifier
     ) -%}
+        {#- kept as replaced, like the rows replace_keys replaces: the next
+            build judges their identifiers again, whichever models this one
+            ran -#}
+        {%- set replaced = replaced_rows_relation(observations) -%}
+        {%- if adapter.get_relation(
+            database=replaced.database, schema=replaced.schema,
+            identifier=replaced.identifier
+        ) -%}
+            {%- do run_query(
+                'insert into ' ~ replaced ~ ' select *, ' ~ loaded_at()
+                ~ ' from ' ~ observations ~ ' where record_id in ('
+                ~ erased_record_ids(observations, erased) ~ ')'
+            ) -%}
+        {%- endif -%}
         {%- set deleted = run_query(
             'delete from ' ~ observations ~ ' where record_id in ('
             ~ erased_record_ids(observations, erased) ~ ')'

@@ -6,40 +6,29 @@
 -- and the identifier's reason; only 'accepted' edges join people.
 -- The observations and identifiers are read where each step needs them, not
 -- through import CTEs: DuckDB materialises a CTE read twice whole (45M
--- observations at 1M persons), and only the narrow columns are carried.
+-- observations at 1M persons), and only the narrow columns are carried;
+-- they meet on the node id (an integer), not on the type and hash.
 with
 
 record_hubs as (
     -- the hub of each record that holds two identifiers or more: its
     -- strongest accepted identifier, or its strongest identifier when every
-    -- one is rejected. One integer orders them: rejected after accepted (64),
-    -- then priority, then node id (node ids follow the hashes within a type,
-    -- and priorities are unique per type), packed as
-    -- (rejected * 64 + priority) * 2^40 + node_id, for priorities below 64
-    -- and up to 2^40 nodes. A min over one integer is cheaper than over a
-    -- row of three columns grouped by 45M records.
+    -- one is rejected; one rank orders them, rejected after accepted (64),
+    -- then priority. A record holds one identifier of each type and
+    -- priorities are unique per type, so the rank has no ties within a
+    -- record; the node id breaks them all the same.
     select
         observations.record_id,
-        min(
-            (
-                case when identifiers.is_rejected then 64 else 0 end
-                + identifiers.priority
-            ) * 1099511627776 + identifiers.node_id
-        ) as hub_key
+        {{ first_by('identifiers.node_id', [
+            "case when identifiers.is_rejected then 64 else 0 end"
+            ~ " + identifiers.priority",
+            'identifiers.node_id',
+        ]) }} as hub_node_id
     from {{ ref('int_identity__observations') }} as observations
     inner join {{ ref('int_identity__identifiers') }} as identifiers
-        on
-            observations.identifier_type = identifiers.identifier_type
-            and observations.identifier_hash = identifiers.identifier_hash
+        on observations.node_id = identifiers.node_id
     group by observations.record_id
     having count(*) > 1
-),
-
-hub_nodes as (
-    select
-        record_id,
-        hub_key % 1099511627776 as hub_node_id
-    from record_hubs
 ),
 
 -- one row per record and identifier other than its hub: a record holds an
@@ -57,10 +46,8 @@ pairs as (
             as rejected_reason
     from {{ ref('int_identity__observations') }} as spokes
     inner join {{ ref('int_identity__identifiers') }} as identifiers
-        on
-            spokes.identifier_type = identifiers.identifier_type
-            and spokes.identifier_hash = identifiers.identifier_hash
-    inner join hub_nodes as record_hubs
+        on spokes.node_id = identifiers.node_id
+    inner join record_hubs
         on spokes.record_id = record_hubs.record_id
     left join {{ ref('int_identity__identifiers') }} as rejected_hubs
         on

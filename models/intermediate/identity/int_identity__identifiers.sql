@@ -14,11 +14,91 @@
 --      identifiers, so the guard never counts records over the whole
 --      history. The reason names every piece of evidence that tripped.
 -- The first reason that applies is kept.
--- int_identity__observations is read where each step needs it, not through
--- an import CTE: DuckDB materialises a CTE read five times whole (45M rows at
--- 1M persons), where a direct read scans only the columns and rows a step
--- uses.
+-- A verdict depends on the records that hold the identifier alone, so the
+-- table is incremental by identifier: a build judges again the identifiers
+-- of the observations written, replaced or erased since its last run, from
+-- every record that holds them, and removes those no record holds any more.
+-- On a full build int_identity__observations is read where each step needs
+-- it, not through an import CTE: DuckDB materialises a CTE read five times
+-- whole (45M rows at 1M persons), where a direct read scans only the columns
+-- and rows a step uses.
+-- depends_on: {{ ref('int_identity__observations_all') }}
+-- depends_on: {{ ref('int_identity__erased_records') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='node_id',
+    meta={'key_only_column': 'identifier_type'},
+    on_schema_change='fail',
+    post_hook="{{ prune_replaced_rows(
+        ref('int_identity__observations_all'), 'judged_at'
+    ) }}",
+) }}
+
+{%- set observations_all = ref('int_identity__observations_all') %}
+{%- if is_incremental() %}
+    {%- set judged_through = incremental_watermark('judged_at') %}
+    {%- set rewritten = execute and run_query(
+        "select count(*) from " ~ observations_all
+        ~ " where written_at <= " ~ judged_through
+    ).columns[0].values()[0] == 0 %}
+    {%- set observations = 'touched_observations' %}
+    {%- set record_observations = 'touched_record_observations' %}
+{%- else %}
+    {%- set observations = ref('int_identity__observations') %}
+    {%- set record_observations = ref('int_identity__observations') %}
+{%- endif %}
+
 with
+
+{% if is_incremental() -%}
+    touched_nodes as (
+        -- the identifiers of the rows written since this table was judged,
+        -- of the rows replaced since (kept by the replace_keys strategy), and
+        -- of the records of people erased in this build{{
+            ', and every identifier the table holds: the observations were'
+            ~ ' written whole since' if rewritten else '' }}
+        select node_id
+        from {{ observations_all }}
+        where written_at > {{ judged_through }}
+        union
+        select node_id
+        from {{ replaced_rows_relation(observations_all) }}
+        where replaced_at > {{ judged_through }}
+        union
+        select observations.node_id
+        from {{ observations_all }} as observations
+        inner join {{ ref('int_identity__erased_records') }} as erased
+            on observations.record_id = erased.record_id
+        {%- if rewritten %}
+            union
+            select node_id from {{ this }}
+        {%- endif %}
+    ),
+
+    touched_observations as (
+        -- every usable observation of those identifiers
+        select observations.*
+        from {{ ref('int_identity__observations') }} as observations
+        where
+            observations.node_id in (
+                select touched_nodes.node_id from touched_nodes
+            )
+    ),
+
+    touched_record_observations as (
+        -- every usable observation of a record that holds one of them: the
+        -- account ids and other identifiers seen with them
+        select observations.*
+        from {{ ref('int_identity__observations') }} as observations
+        where
+            observations.record_id in (
+                select touched_observations.record_id
+                from touched_observations
+            )
+    ),
+
+{% endif -%}
 
 identifier_types as (
     select * from {{ ref('identifier_types') }}
@@ -40,7 +120,7 @@ identifier_sources as (
         -- a record holds an identifier once (observations are unique on
         -- record, type and hash): its rows are its records
         count(*) as records
-    from {{ ref('int_identity__observations') }}
+    from {{ observations }}
     group by identifier_type, identifier_hash, source_name
 ),
 
@@ -60,7 +140,7 @@ accounts_per_record as (
     select
         observations.record_id,
         observations.identifier_hash as account_hash
-    from {{ ref('int_identity__observations') }} as observations
+    from {{ record_observations }} as observations
     left join junk_hashes
         on
             observations.identifier_type = junk_hashes.identifier_type
@@ -75,7 +155,7 @@ account_counts as (
         observations.identifier_type,
         observations.identifier_hash,
         count(distinct accounts_per_record.account_hash) as account_ids
-    from {{ ref('int_identity__observations') }} as observations
+    from {{ observations }} as observations
     inner join accounts_per_record
         on observations.record_id = accounts_per_record.record_id
     where observations.identifier_type <> 'user_id'
@@ -84,7 +164,7 @@ account_counts as (
 
 guarded_observations as (
     select observations.*
-    from {{ ref('int_identity__observations') }} as observations
+    from {{ observations }} as observations
     inner join identifier_types
         on observations.identifier_type = identifier_types.identifier_type
     where identifier_types.degree_guard
@@ -136,7 +216,7 @@ linked_pairs as (
         cooccurring.identifier_type as other_type,
         cooccurring.identifier_hash as other_hash
     from guarded_observations as guarded
-    inner join {{ ref('int_identity__observations') }} as cooccurring
+    inner join {{ record_observations }} as cooccurring
         on guarded.record_id = cooccurring.record_id
     left join junk_hashes
         on
@@ -237,11 +317,9 @@ judged as (
             and identifiers.identifier_hash = usage_verdicts.identifier_hash
 ),
 
-final as (
+judged_identifiers as (
     select
-        row_number() over (
-            order by identifier_type, identifier_hash
-        ) as node_id,
+        {{ identifier_node_id('identifier_hash') }} as node_id,
         identifier_type,
         identifier_hash,
         priority,
@@ -256,8 +334,41 @@ final as (
         busiest_day_records,
         linked_identifiers,
         rejected_reason is not null as is_rejected,
-        rejected_reason
+        rejected_reason,
+        {{ loaded_at() }} as judged_at
     from judged
+),
+
+final as (
+    select * from judged_identifiers
+    {%- if is_incremental() %}
+        union all
+        -- an identifier no usable record holds any more: a row of its key
+        -- alone, for replace_keys to delete it
+        select
+            touched_nodes.node_id,
+            null as identifier_type,
+            null as identifier_hash,
+            null as priority,
+            null as is_account,
+            null as is_known,
+            null as is_cookie_or_install,
+            null as first_seen_at,
+            null as last_seen_at,
+            null as records,
+            null as sources,
+            null as account_ids,
+            null as busiest_day_records,
+            null as linked_identifiers,
+            null as is_rejected,
+            null as rejected_reason,
+            null as judged_at
+        from touched_nodes
+        where
+            touched_nodes.node_id not in (
+                select judged_identifiers.node_id from judged_identifiers
+            )
+    {%- endif %}
 )
 
 select * from final

@@ -21,6 +21,7 @@ final as (
         observations.record_id,
         observations.identifier_type,
         observations.identifier_hash,
+        observations.node_id,
         observations.observed_at
     from observations
     left join erased_records

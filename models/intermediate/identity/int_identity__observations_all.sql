@@ -9,16 +9,21 @@
 -- line alone, so a build adds the pairs of the events it loaded and takes
 -- again those of the events it held from a file read again; an email
 -- record's pairs likewise, from the email exports' rows loaded or changed;
--- the pairs of the other sources (rebuilt whole in staging by every build)
--- are replaced whole.
+-- of the other sources (rebuilt whole in staging by every build), the
+-- records whose pairs differ from those the table holds. Each row carries
+-- the marker of the build that wrote it (written_at), and replace_keys keeps
+-- the rows it replaces (keeps_replaced_rows): int_identity__identifiers
+-- judges again only the identifiers of the records a build changed.
 -- depends_on: {{ ref('stg_web__event_files') }}
 -- depends_on: {{ ref('stg_app__event_files') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='record_id',
-    meta={'key_only_column': 'source_name'},
+    meta={'key_only_column': 'source_name', 'keeps_replaced_rows': true},
     on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
 ) }}
 
 {%- if is_incremental() %}
@@ -225,8 +230,8 @@ survey_identifiers as (
 ),
 
 whole_identifiers as (
-    -- the sources every build replaces whole: the CRM snapshot, the store's
-    -- and the survey's files (rebuilt whole in staging)
+    -- the sources staging rebuilds whole: the CRM snapshot, the store's and
+    -- the survey's files
     select * from contact_identifiers
     union all
     select * from store_identifiers
@@ -235,33 +240,60 @@ whole_identifiers as (
 ),
 
 {% if is_incremental() -%}
-    gone_records as (
-        -- the records of a file read again, the email records changed, and
-        -- the records of the sources replaced whole that are no longer
-        -- staged (a contact the latest CRM snapshot dropped)
-        select reloaded_records.record_id from reloaded_records
-        union all
-        select changed_emails.record_id from changed_emails
-        union all
-        select previous.record_id
-        from {{ this }} as previous
-        where
-            previous.source_name not in (
-                'web_events', 'app_events', 'email_events'
-            )
-            and previous.record_id not in (
-                select whole_identifiers.record_id from whole_identifiers
-            )
+    previous_whole as (
+        select
+            record_id,
+            identifier_type,
+            identifier_hash,
+            observed_at
+        from {{ this }}
+        where source_name not in ('web_events', 'app_events', 'email_events')
+    ),
+
+    changed_whole_records as (
+        -- the records of those sources whose pairs differ from the pairs the
+        -- table holds: new, changed or gone (a record without observed_at
+        -- counts as changed: written again by each build)
+        select distinct coalesce(staged.record_id, held.record_id) as record_id
+        from whole_identifiers as staged
+        full outer join previous_whole as held
+            on
+                staged.record_id = held.record_id
+                and staged.identifier_type = held.identifier_type
+                and staged.identifier_hash = held.identifier_hash
+                and staged.observed_at = held.observed_at
+        where staged.record_id is null or held.record_id is null
     ),
 
 {% endif -%}
 
-final as (
+{% if is_incremental() -%}
+    gone_records as (
+        -- the records of a file read again, the email records changed, and
+        -- the records of the sources staged whole that changed (a contact
+        -- the latest CRM snapshot dropped has no pair left)
+        select reloaded_records.record_id from reloaded_records
+        union all
+        select changed_emails.record_id from changed_emails
+        union all
+        select changed_whole_records.record_id from changed_whole_records
+    ),
+
+{% endif -%}
+
+pairs as (
     select * from event_identifiers
     union all
     select * from email_identifiers
     union all
-    select * from whole_identifiers
+    {%- if is_incremental() %}
+        select whole_identifiers.*
+        from whole_identifiers
+        inner join changed_whole_records
+            on whole_identifiers.record_id = changed_whole_records.record_id
+    {%- else %}
+        select * from whole_identifiers
+    {%- endif %}
     {%- if is_incremental() %}
         union all
         -- a record the batch holds no pair of: a row of its key alone, for
@@ -276,6 +308,20 @@ final as (
             null as loaded_at
         from gone_records
     {%- endif %}
+),
+
+final as (
+    select
+        source_name,
+        record_id,
+        identifier_type,
+        identifier_hash,
+        {{ identifier_node_id('identifier_hash') }} as node_id,
+        observed_at,
+        source_file,
+        loaded_at,
+        {{ loaded_at() }} as written_at
+    from pairs
 )
 
 select * from final
