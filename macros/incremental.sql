@@ -89,12 +89,12 @@
 {%- endmacro %}
 
 {% macro prune_replaced_rows(relation, through) -%}
-    {#- post-hook of the model that reads `relation`'s replaced rows (which
-        create_replaced_rows keeps in existence): those replaced at or
-        before `through` (a column of the model's own table, the marker it
-        has read up to) are done with -#}
+    {#- post-hook of the last model that reads `relation`'s replaced rows
+        (which create_replaced_rows keeps in existence): those replaced at
+        or before `through` (a scalar SQL expression: the marker every
+        reader has read up to) are done with -#}
     delete from {{ replaced_rows_relation(relation) }}
-    where replaced_at <= (select max({{ through }}) from {{ this }})
+    where replaced_at <= {{ through }}
 {%- endmacro %}
 
 {% macro incremental_watermark(column) -%}

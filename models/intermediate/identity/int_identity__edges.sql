@@ -1,60 +1,74 @@
 -- One row per pair of identifiers that some record ties together, with its
--- evidence. Within a record every identifier is linked to the record's
--- strongest identifier (lowest priority number): a star has the same
--- connected components as all pairs, with k-1 edges instead of k(k-1)/2.
--- Edges touching a rejected identifier are kept with edge_status 'rejected'
--- and the identifier's reason; only 'accepted' edges join people.
--- The observations and identifiers are read where each step needs them, not
--- through import CTEs: DuckDB materialises a CTE read twice whole (45M
--- observations at 1M persons), and only the narrow columns are carried;
--- they meet on the node id (an integer), not on the type and hash.
+-- evidence: the stars of int_identity__record_edges summed per pair. Edges
+-- touching a rejected identifier are kept with edge_status 'rejected' and
+-- the identifier's reason; only 'accepted' edges join people.
+--
+-- Incremental by pair (replace_keys): a build sums again the pairs of the
+-- stars drawn or replaced since it last ran, from every record that draws
+-- them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['node_a', 'node_b'],
+    meta={'key_only_column': 'edge_id'},
+    on_schema_change='fail',
+    post_hook="{{ prune_replaced_rows(
+        ref('int_identity__record_edges'),
+        '(select max(summed_at) from ' ~ this ~ ')'
+    ) }}",
+) }}
+
+{%- set record_edges = ref('int_identity__record_edges') %}
+{%- if is_incremental() %}
+    {%- set summed_through = incremental_watermark('summed_at') %}
+    {%- set rewritten = execute and run_query(
+        "select count(*) from " ~ record_edges
+        ~ " where starred_at <= " ~ summed_through
+    ).columns[0].values()[0] == 0 %}
+{%- endif %}
+
 with
 
-record_hubs as (
-    -- the hub of each record that holds two identifiers or more: its
-    -- strongest accepted identifier, or its strongest identifier when every
-    -- one is rejected; one rank orders them, rejected after accepted (64),
-    -- then priority. A record holds one identifier of each type and
-    -- priorities are unique per type, so the rank has no ties within a
-    -- record; the node id breaks them all the same.
-    select
-        observations.record_id,
-        {{ first_by('identifiers.node_id', [
-            "case when identifiers.is_rejected then 64 else 0 end"
-            ~ " + identifiers.priority",
-            'identifiers.node_id',
-        ]) }} as hub_node_id
-    from {{ ref('int_identity__observations') }} as observations
-    inner join {{ ref('int_identity__identifiers') }} as identifiers
-        on observations.node_id = identifiers.node_id
-    group by observations.record_id
-    having count(*) > 1
-),
+{% if is_incremental() -%}
+    touched_pairs as (
+        -- the pairs of the stars drawn or replaced since{{
+            ', and every pair the table holds: the stars were drawn whole'
+            ~ ' since' if rewritten else '' }}
+        select
+            node_a,
+            node_b
+        from {{ record_edges }}
+        where starred_at > {{ summed_through }}
+        union
+        select
+            node_a,
+            node_b
+        from {{ replaced_rows_relation(record_edges) }}
+        where replaced_at > {{ summed_through }}
+        {%- if rewritten %}
+            union
+            select
+                node_a,
+                node_b
+            from {{ this }}
+        {%- endif %}
+    ),
 
--- one row per record and identifier other than its hub: a record holds an
--- identifier once (observations are unique on record, type and hash), so a
--- record gives a pair once. A rejected hub (every identifier of its record
--- is then rejected) gives the pair its own reason.
-pairs as (
-    select
-        spokes.record_id,
-        spokes.source_name,
-        spokes.observed_at,
-        least(record_hubs.hub_node_id, identifiers.node_id) as node_a,
-        greatest(record_hubs.hub_node_id, identifiers.node_id) as node_b,
-        coalesce(rejected_hubs.rejected_reason, identifiers.rejected_reason)
-            as rejected_reason
-    from {{ ref('int_identity__observations') }} as spokes
-    inner join {{ ref('int_identity__identifiers') }} as identifiers
-        on spokes.node_id = identifiers.node_id
-    inner join record_hubs
-        on spokes.record_id = record_hubs.record_id
-    left join {{ ref('int_identity__identifiers') }} as rejected_hubs
-        on
-            record_hubs.hub_node_id = rejected_hubs.node_id
-            and rejected_hubs.is_rejected
-    where identifiers.node_id <> record_hubs.hub_node_id
-),
+    pairs as (
+        select record_edges.*
+        from {{ record_edges }} as record_edges
+        inner join touched_pairs
+            on
+                record_edges.node_a = touched_pairs.node_a
+                and record_edges.node_b = touched_pairs.node_b
+    ),
+
+{% else -%}
+    pairs as (
+        select * from {{ record_edges }}
+    ),
+
+{% endif -%}
 
 -- per pair and source first, so that the list of sources is built from a
 -- handful of rows per pair rather than from every record
@@ -86,7 +100,7 @@ aggregated as (
     group by node_a, node_b
 ),
 
-final as (
+summed as (
     select
         {{ surrogate_key(['aggregated.node_a', 'aggregated.node_b']) }}
             as edge_id,
@@ -105,12 +119,44 @@ final as (
         aggregated.records,
         aggregated.example_record_id,
         aggregated.first_seen_at,
-        aggregated.last_seen_at
+        aggregated.last_seen_at,
+        {{ loaded_at() }} as summed_at
     from aggregated
     inner join {{ ref('int_identity__identifiers') }} as a
         on aggregated.node_a = a.node_id
     inner join {{ ref('int_identity__identifiers') }} as b
         on aggregated.node_b = b.node_id
+),
+
+final as (
+    select * from summed
+    {%- if is_incremental() %}
+        union all
+        -- a pair no star draws any more: a row of its key alone, for
+        -- replace_keys to delete it
+        select
+            null as edge_id,
+            touched_pairs.node_a,
+            touched_pairs.node_b,
+            null as identifier_type_a,
+            null as identifier_hash_a,
+            null as identifier_type_b,
+            null as identifier_hash_b,
+            null as edge_status,
+            null as rejected_reason,
+            null as sources,
+            null as records,
+            null as example_record_id,
+            null as first_seen_at,
+            null as last_seen_at,
+            null as summed_at
+        from touched_pairs
+        left join summed
+            on
+                touched_pairs.node_a = summed.node_a
+                and touched_pairs.node_b = summed.node_b
+        where summed.node_a is null
+    {%- endif %}
 )
 
 select * from final

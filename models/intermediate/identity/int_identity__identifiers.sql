@@ -28,11 +28,10 @@
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='node_id',
-    meta={'key_only_column': 'identifier_type'},
+    meta={'key_only_column': 'identifier_type', 'keeps_replaced_rows': true},
     on_schema_change='fail',
-    post_hook="{{ prune_replaced_rows(
-        ref('int_identity__observations_all'), 'judged_at'
-    ) }}",
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
 ) }}
 
 {%- set observations_all = ref('int_identity__observations_all') %}
