@@ -181,10 +181,26 @@
         identifier stays with the one account it was seen with or alone. -#}
     {%- if execute -%}
         {%- set identifiers = ref('int_identity__identifiers') -%}
-        {%- set edges_sql = "select node_a, node_b from "
-            ~ ref('int_identity__edges') ~ " where edge_status = 'accepted'" -%}
-        {%- set nodes_sql = "select node_id from " ~ identifiers
-            ~ " where not is_rejected" -%}
+        {%- set edges = ref('int_identity__edges') -%}
+        {%- if is_incremental() -%}
+            {#- an incremental build labels again the nodes of its scope
+                (identity_components_scope) alone: whole components -#}
+            {%- set scope = components_relation(this, 'scope') -%}
+            {{ _cc_replace(scope, identity_components_scope(
+                identifiers, edges, incremental_watermark('labelled_at'))) }}
+            {%- set edges_sql = "select e.node_a, e.node_b from " ~ edges
+                ~ " as e inner join " ~ scope ~ " as a on a.node_id = e.node_a"
+                ~ " inner join " ~ scope ~ " as b on b.node_id = e.node_b"
+                ~ " where e.edge_status = 'accepted'" -%}
+            {%- set nodes_sql = "select i.node_id from " ~ identifiers
+                ~ " as i inner join " ~ scope ~ " as s on s.node_id = i.node_id"
+                ~ " where not i.is_rejected" -%}
+        {%- else -%}
+            {%- set edges_sql = "select node_a, node_b from " ~ edges
+                ~ " where edge_status = 'accepted'" -%}
+            {%- set nodes_sql = "select node_id from " ~ identifiers
+                ~ " where not is_rejected" -%}
+        {%- endif -%}
         {%- set first = components_relation(this, 'pass1') -%}
         {%- set result = components_relation(this, 'result') -%}
         {%- set rounds = connected_components(
@@ -215,10 +231,57 @@
     select 1
 {%- endmacro %}
 
+{% macro identity_components_scope(identifiers, edges, labelled_through) -%}
+    {#- The nodes an incremental build of int_identity__components labels
+        again: every node judged or summed into an edge since the table was
+        labelled (`labelled_through`), every node dropped since, and every
+        node of the components those nodes were in. A component the changes
+        form joins old components that each hold a changed node, and a
+        component they split holds one, so the scope holds whole components
+        and their labels (the smallest node id) are those of the whole
+        graph. Every node when the identifiers or the edges were written
+        whole since. -#}
+    {%- set rewritten = 0 in run_query(
+        "select (select count(*) from " ~ identifiers ~ " where judged_at <= "
+        ~ labelled_through ~ ") as identifiers, (select count(*) from "
+        ~ edges ~ " where summed_at <= " ~ labelled_through ~ ") as edges"
+    ).rows[0].values() -%}
+    {%- if rewritten -%}
+        select node_id from {{ identifiers }}
+        union
+        select node_id from {{ this }}
+    {%- else -%}
+        with changed as (
+            select node_id from {{ identifiers }}
+            where judged_at > {{ labelled_through }}
+            union
+            select node_id from {{ replaced_rows_relation(identifiers) }}
+            where replaced_at > {{ labelled_through }}
+            union
+            select node_a from {{ edges }}
+            where summed_at > {{ labelled_through }}
+            union
+            select node_b from {{ edges }}
+            where summed_at > {{ labelled_through }}
+        )
+
+        select node_id from changed
+        union
+        select labelled.node_id
+        from {{ this }} as labelled
+        where labelled.component_id in (
+            select previous.component_id
+            from {{ this }} as previous
+            inner join changed on previous.node_id = changed.node_id
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro drop_identity_components_work() -%}
     {#- post-hook of int_identity__components -#}
     {%- if execute -%}
         {% do adapter.drop_relation(components_relation(this, 'result')) %}
+        {% do adapter.drop_relation(components_relation(this, 'scope')) %}
     {%- endif -%}
     select 1
 {%- endmacro %}

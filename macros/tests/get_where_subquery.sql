@@ -1,21 +1,25 @@
 {#- The relation a generic data test checks. dbt's own `where` config, and
     one rule of this project's: a model whose config meta sets
-    `tests_last_load` (the tables read once per file: a row never changes
-    once written, bar an erasure's clearing, and their keys hold the file)
-    has its data tests check, in an incremental `dbt build`, only the rows
-    the last build loaded (`loaded_at`, the build's start). Every row was
-    checked by the build that loaded it; `dbt build --full-refresh` and
-    `dbt test` check them all. This is the override dbt's documentation
-    gives for templated test filters. -#}
+    `tests_last_load` has its data tests check, in an incremental
+    `dbt build`, only the rows the last build wrote: those whose marker
+    column (`loaded_at`, or the column the meta names) holds the latest
+    marker. For the tables read once per file (a row never changes once
+    written, bar an erasure's clearing, and their keys hold the file), and
+    for the incremental models that write every row of a key together
+    (replace_keys): a key's rows are checked together whenever it is
+    written. Every row was checked by the build that wrote it;
+    `dbt build --full-refresh` and `dbt test` check them all. This is the
+    override dbt's documentation gives for templated test filters. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where') -%}
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- if tests_last_load_only(relation) -%}
+    {%- set marker = tests_last_load_only(relation) -%}
+    {%- if marker -%}
         {%- do conditions.append(
-            'loaded_at = (select max(loaded_at) from ' ~ relation ~ ')'
+            marker ~ ' = (select max(' ~ marker ~ ') from ' ~ relation ~ ')'
         ) -%}
     {%- endif -%}
     {%- if conditions -%}
@@ -28,9 +32,10 @@
 {%- endmacro %}
 
 {% macro tests_last_load_only(relation) -%}
-    {#- Whether a test of `relation` checks only the last load's rows (macro
-        get_where_subquery): in an incremental `dbt build` of a model whose
-        config meta sets tests_last_load. -#}
+    {#- The marker column by which a test of `relation` checks only the last
+        build's rows (macro get_where_subquery), or false: in an incremental
+        `dbt build` of a model whose config meta sets tests_last_load (true
+        for `loaded_at`, or the column's name). -#}
     {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH -%}
         {{ return(false) }}
     {%- endif -%}
@@ -38,7 +43,8 @@
         if node.resource_type == 'model'
         and node.alias == relation.identifier
         and node.schema == relation.schema -%}
-        {{ return(node.config.get('meta', {}).get('tests_last_load', false)) }}
+        {%- set marker = node.config.get('meta', {}).get('tests_last_load', false) -%}
+        {{ return('loaded_at' if marker is sameas true else marker) }}
     {%- endfor -%}
     {{ return(false) }}
 {%- endmacro %}

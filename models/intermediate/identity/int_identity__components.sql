@@ -2,10 +2,34 @@
 -- smallest node id reachable through accepted edges. The loop itself runs in
 -- the pre-hook (macro connected_components); this model reads its result.
 -- The hook runs outside the model's transaction: the loop commits each step.
+--
+-- Incremental by node (replace_keys): a build labels again the nodes of the
+-- components that hold a node judged, dropped or summed into an edge since
+-- it last ran (macro identity_components_scope), whole components, so the
+-- labels are those of the whole graph.
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (labelled_at); a component's rows are written together (macro
+-- get_where_subquery).
 {{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='node_id',
+    meta={'key_only_column': 'component_id', 'tests_last_load': 'labelled_at'},
+    on_schema_change='fail',
     pre_hook=before_begin("{{ identity_components() }}"),
-    post_hook="{{ drop_identity_components_work() }}",
+    post_hook=[
+        "{{ drop_identity_components_work() }}",
+        "{{ prune_replaced_rows(
+            ref('int_identity__identifiers'),
+            'least((select max(labelled_at) from ' ~ this ~ '), '
+            ~ '(select max(starred_at) from '
+            ~ ref('int_identity__record_edges') ~ '))'
+        ) }}",
+    ],
 ) }}
+
+-- depends_on: {{ ref('int_identity__edges') }}
+-- depends_on: {{ ref('int_identity__record_edges') }}
 
 with
 
@@ -14,25 +38,38 @@ identifiers as (
     where not is_rejected
 ),
 
-edges as (
-    select * from {{ ref('int_identity__edges') }}
-    where edge_status = 'accepted'
-),
-
 labels as (
     select * from {{ components_relation(this, 'result') }}
 ),
 
-final as (
+labelled as (
     select
         identifiers.node_id,
         identifiers.identifier_type,
         identifiers.identifier_hash,
         labels.component_id,
         labels.rounds as resolution_rounds,
-        (select count(*) from edges) as accepted_edges
+        {{ loaded_at() }} as labelled_at
     from identifiers
     inner join labels on identifiers.node_id = labels.node_id
+),
+
+final as (
+    select * from labelled
+    {%- if is_incremental() %}
+        union all
+        -- every node of the scope: a row of its key alone, for replace_keys
+        -- to delete the label it had (a node rejected or dropped since has
+        -- none now)
+        select
+            scope.node_id,
+            null as identifier_type,
+            null as identifier_hash,
+            null as component_id,
+            null as resolution_rounds,
+            null as labelled_at
+        from {{ components_relation(this, 'scope') }} as scope
+    {%- endif %}
 )
 
 select * from final

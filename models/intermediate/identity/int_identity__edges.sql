@@ -6,11 +6,13 @@
 -- Incremental by pair (replace_keys): a build sums again the pairs of the
 -- stars drawn or replaced since it last ran, from every record that draws
 -- them.
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (summed_at); a key's rows are written together (macro get_where_subquery).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['node_a', 'node_b'],
-    meta={'key_only_column': 'edge_id'},
+    meta={'key_only_column': 'edge_id', 'tests_last_load': 'summed_at'},
     on_schema_change='fail',
     post_hook="{{ prune_replaced_rows(
         ref('int_identity__record_edges'),

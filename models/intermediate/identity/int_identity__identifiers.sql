@@ -24,11 +24,17 @@
 -- and rows a step uses.
 -- depends_on: {{ ref('int_identity__observations_all') }}
 -- depends_on: {{ ref('int_identity__erased_records') }}
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (judged_at); a key's rows are written together (macro get_where_subquery).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='node_id',
-    meta={'key_only_column': 'identifier_type', 'keeps_replaced_rows': true},
+    meta={
+        'key_only_column': 'identifier_type',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'judged_at',
+    },
     on_schema_change='fail',
     pre_hook="{{ drop_replaced_rows() }}",
     post_hook="{{ create_replaced_rows() }}",

@@ -16,11 +16,17 @@
 -- judges again only the identifiers of the records a build changed.
 -- depends_on: {{ ref('stg_web__event_files') }}
 -- depends_on: {{ ref('stg_app__event_files') }}
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (written_at); a key's rows are written together (macro get_where_subquery).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='record_id',
-    meta={'key_only_column': 'source_name', 'keeps_replaced_rows': true},
+    meta={
+        'key_only_column': 'source_name',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'written_at',
+    },
     on_schema_change='fail',
     pre_hook="{{ drop_replaced_rows() }}",
     post_hook="{{ create_replaced_rows() }}",
