@@ -241,12 +241,8 @@
         and their labels (the smallest node id) are those of the whole
         graph. Every node when the identifiers or the edges were written
         whole since. -#}
-    {%- set rewritten = 0 in run_query(
-        "select (select count(*) from " ~ identifiers ~ " where judged_at <= "
-        ~ labelled_through ~ ") as identifiers, (select count(*) from "
-        ~ edges ~ " where summed_at <= " ~ labelled_through ~ ") as edges"
-    ).rows[0].values() -%}
-    {%- if rewritten -%}
+    {%- if rewritten_since(identifiers, 'judged_at', labelled_through)
+        or rewritten_since(edges, 'summed_at', labelled_through) -%}
         select node_id from {{ identifiers }}
         union
         select node_id from {{ this }}

@@ -97,6 +97,17 @@
     where replaced_at <= {{ through }}
 {%- endmacro %}
 
+{% macro rewritten_since(relation, column, through) -%}
+    {#- Whether no row of `relation` has its marker `column` at or before
+        `through`: the relation was written whole since (a full refresh of
+        it alone, or its working file lost), and a model reading it
+        incrementally from that marker must take every key again. -#}
+    {{ return(execute and run_query(
+        "select count(*) from " ~ relation ~ " where " ~ column ~ " <= "
+        ~ through
+    ).columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
 {% macro incremental_watermark(column) -%}
     {#- The latest value of `column` (a timestamp marker) the incremental
         model's own table holds; 1900-01-01 when the table is empty. When a

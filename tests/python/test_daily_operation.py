@@ -124,7 +124,7 @@ LAST_LOAD_TESTED = {
     "base_pos__transaction_line_rows": "loaded_at",
     "int_identity__observations_all": "written_at", "int_identity__identifiers": "judged_at",
     "int_identity__record_edges": "starred_at", "int_identity__edges": "summed_at",
-    "int_identity__components": "labelled_at",
+    "int_identity__components": "labelled_at", "int_identity__persons": "summarized_at",
 }  # fmt: skip
 
 

@@ -6,7 +6,8 @@
 -- Incremental by node (replace_keys): a build labels again the nodes of the
 -- components that hold a node judged, dropped or summed into an edge since
 -- it last ran (macro identity_components_scope), whole components, so the
--- labels are those of the whole graph.
+-- labels are those of the whole graph. The rows it replaces are kept for
+-- int_identity__persons (the components their nodes left).
 -- tests_last_load: a daily build's data tests check the rows it wrote
 -- (labelled_at); a component's rows are written together (macro
 -- get_where_subquery).
@@ -14,11 +15,19 @@
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='node_id',
-    meta={'key_only_column': 'component_id', 'tests_last_load': 'labelled_at'},
+    meta={
+        'key_only_column': 'component_id',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'labelled_at',
+    },
     on_schema_change='fail',
-    pre_hook=before_begin("{{ identity_components() }}"),
+    pre_hook=[
+        before_begin("{{ identity_components() }}"),
+        "{{ drop_replaced_rows() }}",
+    ],
     post_hook=[
         "{{ drop_identity_components_work() }}",
+        "{{ create_replaced_rows() }}",
         "{{ prune_replaced_rows(
             ref('int_identity__identifiers'),
             'least((select max(labelled_at) from ' ~ this ~ '), '

@@ -23,10 +23,9 @@
 {%- set record_edges = ref('int_identity__record_edges') %}
 {%- if is_incremental() %}
     {%- set summed_through = incremental_watermark('summed_at') %}
-    {%- set rewritten = execute and run_query(
-        "select count(*) from " ~ record_edges
-        ~ " where starred_at <= " ~ summed_through
-    ).columns[0].values()[0] == 0 %}
+    {%- set rewritten = rewritten_since(
+        record_edges, 'starred_at', summed_through
+    ) %}
 {%- endif %}
 
 with

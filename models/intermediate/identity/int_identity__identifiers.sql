@@ -43,10 +43,9 @@
 {%- set observations_all = ref('int_identity__observations_all') %}
 {%- if is_incremental() %}
     {%- set judged_through = incremental_watermark('judged_at') %}
-    {%- set rewritten = execute and run_query(
-        "select count(*) from " ~ observations_all
-        ~ " where written_at <= " ~ judged_through
-    ).columns[0].values()[0] == 0 %}
+    {%- set rewritten = rewritten_since(
+        observations_all, 'written_at', judged_through
+    ) %}
     {%- set observations = 'touched_observations' %}
     {%- set record_observations = 'touched_record_observations' %}
 {%- else %}

@@ -1,6 +1,9 @@
--- The person id every identifier had at the last build, kept across builds
--- (incremental), so that a change of person id is recorded: when two people
--- merge, the identifiers of the retired id now point at the surviving one.
+-- The person id every identifier has, kept across builds (incremental), so
+-- that a change of person id is recorded: when two people merge, the
+-- identifiers of the retired id now point at the surviving one. A build
+-- writes the identifiers of the components it labelled again
+-- (int_identity__components) whose person id is new or changed; the others
+-- keep their row and the build that assigned it (assigned_at).
 -- Erased people are deleted from it by the post-hook.
 -- keeps_history: served too, so that a build whose working file was lost
 -- carries the person ids on (macro is_served).
@@ -23,6 +26,10 @@ with
 
 components as (
     select * from {{ ref('int_identity__components') }}
+    {%- if is_incremental() %}
+        -- the nodes labelled since this table last assigned a person id
+        where labelled_at > {{ incremental_watermark('assigned_at') }}
+    {%- endif %}
 ),
 
 persons as (
@@ -55,14 +62,13 @@ final as (
                 when previous.person_id <> current_assignments.person_id
                     then previous.person_id
             end as replaced_person_id,
-            coalesce(
-                previous.first_assigned_at, cast(current_timestamp as timestamp)
-            ) as first_assigned_at,
+            coalesce(previous.first_assigned_at, {{ loaded_at() }})
+                as first_assigned_at,
         {% else %}
             cast(null as varchar) as replaced_person_id,
-            cast(current_timestamp as timestamp) as first_assigned_at,
+            {{ loaded_at() }} as first_assigned_at,
         {% endif %}
-        cast(current_timestamp as timestamp) as assigned_at
+        {{ loaded_at() }} as assigned_at
     from current_assignments
     {% if is_incremental() %}
         left join previous
@@ -70,6 +76,10 @@ final as (
                 current_assignments.identifier_type = previous.identifier_type
                 and current_assignments.identifier_hash
                 = previous.identifier_hash
+        -- an identifier whose person id is the one it had keeps its row
+        where
+            previous.person_id is null
+            or previous.person_id <> current_assignments.person_id
     {% endif %}
 )
 

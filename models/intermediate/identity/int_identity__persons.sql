@@ -3,11 +3,68 @@
 -- the stronger type, then the hash). Adding unrelated data never changes an
 -- anchor, so ids are stable across rebuilds; when two people merge, the
 -- older anchor wins, the other id is retired and recorded in map_person_ids.
+--
+-- Incremental by component (replace_keys): a build sums up again the
+-- components it labelled again (int_identity__components), and removes the
+-- components their nodes left (kept in its `__replaced` companion).
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (summarized_at); a component's row is written whole (macro
+-- get_where_subquery).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='component_id',
+    meta={'key_only_column': 'person_id', 'tests_last_load': 'summarized_at'},
+    on_schema_change='fail',
+    post_hook="{{ prune_replaced_rows(
+        ref('int_identity__components'),
+        '(select max(summarized_at) from ' ~ this ~ ')'
+    ) }}",
+) }}
+
+{%- set components_relation = ref('int_identity__components') %}
+{%- if is_incremental() %}
+    {%- set summarized_through = incremental_watermark('summarized_at') %}
+    {%- set rewritten = rewritten_since(
+        components_relation, 'labelled_at', summarized_through
+    ) %}
+{%- endif %}
+
 with
 
-components as (
-    select * from {{ ref('int_identity__components') }}
-),
+{% if is_incremental() -%}
+    touched_components as (
+        -- the components labelled again since, and those their nodes left{{
+            '; every component: the labels were written whole since'
+            if rewritten else '' }}
+        select component_id
+        from {{ components_relation }}
+        where labelled_at > {{ summarized_through }}
+        union
+        select component_id
+        from {{ replaced_rows_relation(components_relation) }}
+        where replaced_at > {{ summarized_through }}
+        {%- if rewritten %}
+            union
+            select component_id from {{ components_relation }}
+            union
+            select component_id from {{ this }}
+        {%- endif %}
+    ),
+
+    components as (
+        select labelled.*
+        from {{ components_relation }} as labelled
+        inner join touched_components
+            on labelled.component_id = touched_components.component_id
+    ),
+
+{% else -%}
+    components as (
+        select * from {{ components_relation }}
+    ),
+
+{% endif -%}
 
 identifiers as (
     select * from {{ ref('int_identity__identifiers') }}
@@ -54,7 +111,7 @@ summary as (
     group by component_id
 ),
 
-final as (
+summarized as (
     select
         {{ sha256_hex(
             hash_salt() ~ " || '|person|' || anchors.anchor_type"
@@ -68,12 +125,39 @@ final as (
         summary.identifiers,
         summary.account_ids,
         summary.cookies_and_installs,
-        summary.is_known
+        summary.is_known,
+        {{ loaded_at() }} as summarized_at
     from summary
     inner join anchors
         on
             summary.component_id = anchors.component_id
             and anchors.anchor_rank = 1
+),
+
+final as (
+    select * from summarized
+    {%- if is_incremental() %}
+        union all
+        -- a component no node is labelled with any more: a row of its key
+        -- alone, for replace_keys to delete it
+        select
+            null as person_id,
+            touched_components.component_id,
+            null as anchor_type,
+            null as anchor_hash,
+            null as first_seen_at,
+            null as last_seen_at,
+            null as identifiers,
+            null as account_ids,
+            null as cookies_and_installs,
+            null as is_known,
+            null as summarized_at
+        from touched_components
+        where
+            touched_components.component_id not in (
+                select summarized.component_id from summarized
+            )
+    {%- endif %}
 )
 
 select * from final

@@ -44,12 +44,9 @@
 {%- set identifiers = ref('int_identity__identifiers') %}
 {%- if is_incremental() %}
     {%- set starred_through = incremental_watermark('starred_at') %}
-    {%- set rewritten = execute and 0 in run_query(
-        "select (select count(*) from " ~ observations_all
-        ~ " where written_at <= " ~ starred_through ~ ") as observations,"
-        ~ " (select count(*) from " ~ identifiers
-        ~ " where judged_at <= " ~ starred_through ~ ") as identifiers"
-    ).rows[0].values() %}
+    {%- set rewritten = rewritten_since(
+        observations_all, 'written_at', starred_through
+    ) or rewritten_since(identifiers, 'judged_at', starred_through) %}
     {%- set observations = 'touched_observations' %}
 {%- else %}
     {%- set observations = ref('int_identity__observations') %}

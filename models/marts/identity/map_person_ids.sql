@@ -26,7 +26,15 @@ final as (
         max(assigned_at) as changed_at,
         count(*) as identifiers_moved
     from assignments
-    where replaced_person_id is not null
+    {%- if is_incremental() %}
+        -- the identifiers reassigned since this table last changed (an
+        -- assignment keeps the id it replaced until it changes again)
+        where
+            replaced_person_id is not null
+            and assigned_at > {{ incremental_watermark('changed_at') }}
+    {%- else %}
+        where replaced_person_id is not null
+    {%- endif %}
     group by replaced_person_id
 )
 
