@@ -34,6 +34,7 @@
 
 {%- if is_incremental() %}
     {%- set watermark = incremental_watermark('loaded_at') %}
+    {%- set any_reloaded = holds_rows_of_event_files_read_since(watermark) %}
 {%- endif %}
 
 with
@@ -69,7 +70,8 @@ with
                 "select substr(reloaded_records.record_id, "
                 ~ ((platform ~ ':') | length + 1) ~ ") from reloaded_records"
                 ~ " where reloaded_records.source_name = '"
-                ~ platform ~ "_events'"
+                ~ platform ~ "_events'",
+                any_reloaded
             ) }}
         {%- else %}
             select * from {{ ref('stg_' ~ platform ~ '__events') }}
@@ -83,21 +85,28 @@ contacts as (
 ),
 
 {% if is_incremental() -%}
+    staged_email_records as (
+        select
+            'email:' || email_event_id as record_id,
+            loaded_at
+        from {{ ref('stg_crm__email_events') }}
+    ),
+
     changed_emails as (
         -- the email records this table holds that the staged email events
         -- no longer hold as they were loaded: an export read again, an
-        -- earlier copy of the event id, an erasure
+        -- earlier copy of the event id, an erasure (an anti-join written as
+        -- a left join: DuckDB runs a correlated not exists on two columns
+        -- as a slower delimiter join)
         select distinct previous.record_id
         from {{ this }} as previous
+        left join staged_email_records as kept
+            on
+                previous.record_id = kept.record_id
+                and previous.loaded_at = kept.loaded_at
         where
             previous.source_name = 'email_events'
-            and not exists (
-                select 1
-                from {{ ref('stg_crm__email_events') }} as kept
-                where
-                    'email:' || kept.email_event_id = previous.record_id
-                    and kept.loaded_at = previous.loaded_at
-            )
+            and kept.record_id is null
     ),
 
 {% endif -%}

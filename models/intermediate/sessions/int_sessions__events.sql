@@ -21,6 +21,7 @@
 
 {%- if is_incremental() %}
     {%- set watermark = incremental_watermark('loaded_at') %}
+    {%- set any_reloaded = holds_rows_of_event_files_read_since(watermark) %}
 {%- endif %}
 
 with
@@ -70,7 +71,8 @@ erased as (
                 platform,
                 watermark,
                 "select reloaded_events.message_id from reloaded_events"
-                ~ " where reloaded_events.platform = '" ~ platform ~ "'"
+                ~ " where reloaded_events.platform = '" ~ platform ~ "'",
+                any_reloaded
             ) }}
         {%- else %}
             select * from {{ ref('stg_' ~ platform ~ '__events') }}
