@@ -263,20 +263,6 @@
         database=observations.database, schema=observations.schema,
         identifier=observations.identifier
     ) -%}
-        {#- kept as replaced, like the rows replace_keys replaces: the next
-            build judges their identifiers again, whichever models this one
-            ran -#}
-        {%- set replaced = replaced_rows_relation(observations) -%}
-        {%- if adapter.get_relation(
-            database=replaced.database, schema=replaced.schema,
-            identifier=replaced.identifier
-        ) -%}
-            {%- do run_query(
-                'insert into ' ~ replaced ~ ' select *, ' ~ loaded_at()
-                ~ ' from ' ~ observations ~ ' where record_id in ('
-                ~ erased_record_ids(observations, erased) ~ ')'
-            ) -%}
-        {%- endif -%}
         {%- set deleted = run_query(
             'delete from ' ~ observations ~ ' where record_id in ('
             ~ erased_record_ids(observations, erased) ~ ')'
@@ -284,6 +270,43 @@
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
     {%- endif -%}
+    {#- the rows the identity models replaced and keep for their readers
+        (`__replaced` companions, emptied by the readers of a whole build;
+        a selective build may leave some): those of erased people go, by
+        record where the rows are observations, else by identifier or node
+        (information_schema, not dbt's cache: the companions are made by
+        hooks) -#}
+    {%- set companions = run_query(
+        "select table_name from information_schema.tables"
+        ~ " where table_schema = 'intermediate' and table_name in ("
+        ~ "'int_identity__observations_all__replaced',"
+        ~ " 'int_identity__identifiers__replaced',"
+        ~ " 'int_identity__components__replaced',"
+        ~ " 'int_identity__record_edges__replaced')"
+    ).columns[0].values() -%}
+    {%- for name in companions -%}
+        {%- set companion = api.Relation.create(
+            database=target.database, schema='intermediate', identifier=name
+        ) -%}
+        {%- if name == 'int_identity__observations_all__replaced' -%}
+            {%- set condition = 'record_id in ('
+                ~ erased_record_ids(companion, erased) ~ ')' -%}
+        {%- elif name == 'int_identity__record_edges__replaced' -%}
+            {%- set erased_nodes = "select "
+                ~ identifier_node_id('e.identifier_hash') ~ " from " ~ erased
+                ~ " as e" -%}
+            {%- set condition = 'node_a in (' ~ erased_nodes ~ ') or node_b in ('
+                ~ erased_nodes ~ ')' -%}
+        {%- else -%}
+            {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
+                ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"
+                ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
+        {%- endif -%}
+        {%- set deleted = run_query(
+            'delete from ' ~ companion ~ ' where ' ~ condition
+        ) -%}
+        {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+    {%- endfor -%}
     {#- the list of those records has done its work: it goes too -#}
     {%- set erased_records = adapter.get_relation(
         database=target.database, schema='intermediate',
