@@ -132,6 +132,29 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro key_only_rows(keys, columns=none) -%}
+    {#- The select list of key-only rows for replace_keys: for each column of
+        the model's table, in its order, the expression `keys` maps it to
+        (the key columns), or null (every other column). The caller writes
+        `union all select {{ key_only_rows(...) }} from ...`. The columns
+        are the table's (on an incremental run it exists), or `columns`,
+        the model's own in its order, for a model whose incremental run a
+        unit test checks (its `this` is a fixture). -#}
+    {%- if columns is none and this is string -%}
+        {{ exceptions.raise_compiler_error(
+            "key_only_rows: in a unit test of an incremental run, name the"
+            ~ " model's columns (argument columns)"
+        ) }}
+    {%- endif -%}
+    {%- set names = columns if columns is not none
+        else adapter.get_columns_in_relation(this)
+        | map(attribute='name') | list -%}
+    {%- for name in names %}
+        {{ keys[name] if name in keys else 'null' }} as {{ name }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro key_only_rows_of_files(files) -%}
     {#- For a table replaced by file (replace_keys on source_file), on an
         incremental run: `union all` one key-only row per file read (every

@@ -120,7 +120,8 @@
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set found = run_query(
         "select column_name from information_schema.columns"
-        ~ " where table_schema = '" ~ relation.schema ~ "'"
+        ~ " where table_catalog = '" ~ relation.database ~ "'"
+        ~ " and table_schema = '" ~ relation.schema ~ "'"
         ~ " and table_name = '" ~ relation.identifier ~ "'"
         ~ " and column_name like '%\\_hash' escape '\\'"
         ~ " and column_name <> 'row_hash' order by ordinal_position"
@@ -205,9 +206,10 @@
         rpt_row_accounting counts the usable rows erased (erased_rows). -#}
     {%- set found = run_query(
         "select table_name, table_schema = 'intermediate' from information_schema.tables"
-        ~ " where (table_schema = 'staging' and table_type = 'BASE TABLE')"
+        ~ " where table_catalog = '" ~ target.database ~ "'"
+        ~ " and ((table_schema = 'staging' and table_type = 'BASE TABLE')"
         ~ " or (table_schema = 'intermediate'"
-        ~ " and table_name = 'int_identity__erased_identifiers') order by 2 desc, 1"
+        ~ " and table_name = 'int_identity__erased_identifiers')) order by 2 desc, 1"
     ) -%}
     {%- if not found.rows or not found.rows[0][1] -%}{{ return(0) }}{%- endif -%}
     {%- set erased = api.Relation.create(
@@ -228,7 +230,8 @@
                 needs none open) -#}
             {%- set present = run_query(
                 "select column_name from information_schema.columns"
-                ~ " where table_schema = '" ~ relation.schema ~ "'"
+                ~ " where table_catalog = '" ~ relation.database ~ "'"
+                ~ " and table_schema = '" ~ relation.schema ~ "'"
                 ~ " and table_name = '" ~ relation.identifier ~ "'"
             ).columns[0].values() | list -%}
             {%- set cleared = [] -%}
@@ -270,19 +273,22 @@
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
     {%- endif -%}
-    {#- the rows the identity models replaced and keep for their readers
-        (`__replaced` companions, emptied by the readers of a whole build;
-        a selective build may leave some): those of erased people go, by
-        record where the rows are observations, else by identifier or node
+    {#- the rows the identity and session models replaced and keep for
+        their readers (`__replaced` companions, emptied by the readers of a
+        whole build; a selective build may leave some): those of erased
+        people go, by record where the rows are observations, by device or
+        account where they are sessions, else by identifier or node
         (information_schema, not dbt's cache: the companions are made by
         hooks) -#}
     {%- set companions = run_query(
         "select table_name from information_schema.tables"
-        ~ " where table_schema = 'intermediate' and table_name in ("
+        ~ " where table_catalog = '" ~ target.database ~ "'"
+        ~ " and table_schema = 'intermediate' and table_name in ("
         ~ "'int_identity__observations_all__replaced',"
         ~ " 'int_identity__identifiers__replaced',"
         ~ " 'int_identity__components__replaced',"
-        ~ " 'int_identity__record_edges__replaced')"
+        ~ " 'int_identity__record_edges__replaced',"
+        ~ " 'int_sessions__sourced__replaced')"
     ).columns[0].values() -%}
     {%- for name in companions -%}
         {%- set companion = api.Relation.create(
@@ -297,6 +303,10 @@
                 ~ " as e" -%}
             {%- set condition = 'node_a in (' ~ erased_nodes ~ ') or node_b in ('
                 ~ erased_nodes ~ ')' -%}
+        {%- elif name == 'int_sessions__sourced__replaced' -%}
+            {%- set condition = "device_key in (select e.identifier_hash from "
+                ~ erased ~ " as e) or user_id_hash in (select e.identifier_hash"
+                ~ " from " ~ erased ~ " as e)" -%}
         {%- else -%}
             {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
                 ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"

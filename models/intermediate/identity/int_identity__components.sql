@@ -7,7 +7,8 @@
 -- components that hold a node judged, dropped or summed into an edge since
 -- it last ran (macro identity_components_scope), whole components, so the
 -- labels are those of the whole graph. The rows it replaces are kept for
--- int_identity__persons (the components their nodes left).
+-- int_identity__persons (the components their nodes left) and
+-- int_identity__record_persons (the nodes dropped from the graph).
 -- tests_last_load: a daily build's data tests check the rows it wrote
 -- (labelled_at); a component's rows are written together (macro
 -- get_where_subquery).
@@ -70,13 +71,7 @@ final as (
         -- every node of the scope: a row of its key alone, for replace_keys
         -- to delete the label it had (a node rejected or dropped since has
         -- none now)
-        select
-            scope.node_id,
-            null as identifier_type,
-            null as identifier_hash,
-            null as component_id,
-            null as resolution_rounds,
-            null as labelled_at
+        select {{ key_only_rows({'node_id': 'scope.node_id'}) }}
         from {{ components_relation(this, 'scope') }} as scope
     {%- endif %}
 )

@@ -136,21 +136,10 @@ final as (
         -- a pair no star draws any more: a row of its key alone, for
         -- replace_keys to delete it
         select
-            null as edge_id,
-            touched_pairs.node_a,
-            touched_pairs.node_b,
-            null as identifier_type_a,
-            null as identifier_hash_a,
-            null as identifier_type_b,
-            null as identifier_hash_b,
-            null as edge_status,
-            null as rejected_reason,
-            null as sources,
-            null as records,
-            null as example_record_id,
-            null as first_seen_at,
-            null as last_seen_at,
-            null as summed_at
+            {{- key_only_rows({
+                'node_a': 'touched_pairs.node_a',
+                'node_b': 'touched_pairs.node_b'
+            }) }}
         from touched_pairs
         left join summed
             on

@@ -349,24 +349,7 @@ final as (
         union all
         -- an identifier no usable record holds any more: a row of its key
         -- alone, for replace_keys to delete it
-        select
-            touched_nodes.node_id,
-            null as identifier_type,
-            null as identifier_hash,
-            null as priority,
-            null as is_account,
-            null as is_known,
-            null as is_cookie_or_install,
-            null as first_seen_at,
-            null as last_seen_at,
-            null as records,
-            null as sources,
-            null as account_ids,
-            null as busiest_day_records,
-            null as linked_identifiers,
-            null as is_rejected,
-            null as rejected_reason,
-            null as judged_at
+        select {{ key_only_rows({'node_id': 'touched_nodes.node_id'}) }}
         from touched_nodes
         where
             touched_nodes.node_id not in (

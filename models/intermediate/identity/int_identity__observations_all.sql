@@ -309,23 +309,9 @@ pairs as (
     {%- else %}
         select * from whole_identifiers
     {%- endif %}
-    {%- if is_incremental() %}
-        union all
-        -- a record the batch holds no pair of: a row of its key alone, for
-        -- replace_keys to delete its pairs
-        select
-            null as source_name,
-            gone_records.record_id,
-            null as identifier_type,
-            null as identifier_hash,
-            null as observed_at,
-            null as source_file,
-            null as loaded_at
-        from gone_records
-    {%- endif %}
 ),
 
-final as (
+observed as (
     select
         source_name,
         record_id,
@@ -337,6 +323,22 @@ final as (
         loaded_at,
         {{ loaded_at() }} as written_at
     from pairs
+),
+
+final as (
+    select * from observed
+    {%- if is_incremental() %}
+        union all
+        -- a record the batch holds no pair of: a row of its key alone, for
+        -- replace_keys to delete its pairs
+        select
+            {{- key_only_rows({'record_id': 'gone_records.record_id'}, [
+                'source_name', 'record_id', 'identifier_type',
+                'identifier_hash', 'node_id', 'observed_at', 'source_file',
+                'loaded_at', 'written_at'
+            ]) }}
+        from gone_records
+    {%- endif %}
 )
 
 select * from final

@@ -16,10 +16,6 @@
     unique_key='component_id',
     meta={'key_only_column': 'person_id', 'tests_last_load': 'summarized_at'},
     on_schema_change='fail',
-    post_hook="{{ prune_replaced_rows(
-        ref('int_identity__components'),
-        '(select max(summarized_at) from ' ~ this ~ ')'
-    ) }}",
 ) }}
 
 {%- set components_relation = ref('int_identity__components') %}
@@ -141,17 +137,9 @@ final as (
         -- a component no node is labelled with any more: a row of its key
         -- alone, for replace_keys to delete it
         select
-            null as person_id,
-            touched_components.component_id,
-            null as anchor_type,
-            null as anchor_hash,
-            null as first_seen_at,
-            null as last_seen_at,
-            null as identifiers,
-            null as account_ids,
-            null as cookies_and_installs,
-            null as is_known,
-            null as summarized_at
+            {{- key_only_rows({
+                'component_id': 'touched_components.component_id'
+            }) }}
         from touched_components
         where
             touched_components.component_id not in (

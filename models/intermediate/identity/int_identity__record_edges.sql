@@ -166,13 +166,7 @@ final as (
         -- replace_keys to delete the star it had (a record that now holds
         -- one identifier, or none, has none)
         select
-            touched_records.record_id,
-            null as source_name,
-            null as observed_at,
-            null as node_a,
-            null as node_b,
-            null as rejected_reason,
-            null as starred_at
+            {{- key_only_rows({'record_id': 'touched_records.record_id'}) }}
         from touched_records
     {%- endif %}
 )

@@ -9,9 +9,45 @@
 -- whatever else it holds. Records holding no identifier have no row.
 --
 -- Every kind of record holds two identifiers at most, so each record is one
--- row with both, each looked up once in the identifier map, and the pick is
--- made on that row: no aggregate over one row per record and identifier
--- (11.6M groups at 1M persons).
+-- row with both, each looked up once by its node id, and the pick is made on
+-- that row: no aggregate over one row per record and identifier.
+--
+-- Incremental by record (replace_keys on record_type, record_id): the
+-- records' identifiers are read from every source (a narrow scan) and
+-- compared with the node ids the table holds; a build ties again the new
+-- records, those whose identifiers changed (a session a late event logged
+-- in), and those holding a node whose person changed since: given a new
+-- person id (int_identity__person_assignments), dropped from the graph or
+-- added to it (int_identity__components and its `__replaced` companion,
+-- which this model, its last reader, empties), or erased; a record no
+-- source holds any more loses its row. The person lookup, the costly part,
+-- runs for those records only.
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (tied_at); a record's row is written whole (macro get_where_subquery).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['record_type', 'record_id'],
+    meta={'key_only_column': 'is_erased', 'tests_last_load': 'tied_at'},
+    on_schema_change='fail',
+    post_hook="{{ prune_replaced_rows(
+        ref('int_identity__components'),
+        'least((select max(summarized_at) from '
+        ~ ref('int_identity__persons') ~ '), (select max(tied_at) from '
+        ~ this ~ '))'
+    ) }}",
+) }}
+
+{%- set components_relation = ref('int_identity__components') %}
+{%- set assignments_relation = ref('int_identity__person_assignments') %}
+{%- set redo_all = true %}
+{%- if is_incremental() %}
+    {%- set tied_through = incremental_watermark('tied_at') %}
+    {%- set redo_all = rewritten_since(
+        components_relation, 'labelled_at', tied_through
+    ) %}
+{%- endif %}
+
 with
 
 sessions as (
@@ -58,34 +94,6 @@ erased as (
     select * from {{ ref('int_identity__erased_identifiers') }}
 ),
 
--- every identifier of a known type that resolves to a person or belongs to
--- an erased person, with its priority: read once per identifier of a record
-identifier_map as (
-    select
-        identifier_types.identifier_type,
-        coalesce(resolved.identifier_hash, erased.identifier_hash)
-            as identifier_hash,
-        identifier_types.priority,
-        resolved.person_id,
-        erased.identifier_hash is not null as is_erased_identifier
-    from (
-        select
-            components.identifier_type,
-            components.identifier_hash,
-            persons.person_id
-        from components
-        inner join persons on components.component_id = persons.component_id
-    ) as resolved
-    full outer join erased
-        on
-            resolved.identifier_type = erased.identifier_type
-            and resolved.identifier_hash = erased.identifier_hash
-    inner join identifier_types
-        on
-            coalesce(resolved.identifier_type, erased.identifier_type)
-            = identifier_types.identifier_type
-),
-
 conversion_events as (
     {% for platform, cookie_type in [
         ('web', 'anonymous_id'), ('app', 'install_id')
@@ -110,7 +118,12 @@ record_identifiers as (
         'session' as record_type,
         session_id as record_id,
         device_key_type as first_type,
-        device_key as first_hash,
+        -- a session's device key is its cookie or install id, or, for events
+        -- with none or a junk one, a stand-in made of the event's id
+        -- (int_sessions__events) that is no identifier
+        case
+            when device_key not like 'event:%' then device_key
+        end as first_hash,
         'user_id' as second_type,
         user_id_hash as second_hash
     from sessions
@@ -152,47 +165,184 @@ record_identifiers as (
     from nps_responses
 ),
 
-resolved as (
+-- each record with the node ids of its identifiers of a known type
+record_nodes as (
     select
         record_identifiers.record_type,
         record_identifiers.record_id,
         record_identifiers.first_type,
         record_identifiers.second_type,
-        first_map.person_id as first_person_id,
-        second_map.person_id as second_person_id,
-        coalesce(first_map.is_erased_identifier, false)
-        or coalesce(second_map.is_erased_identifier, false) as is_erased,
-        -- the first identifier ties the record when it resolves and the
-        -- second does not resolve or has a lower priority (a higher number)
-        first_map.person_id is not null
-        and (
-            second_map.person_id is null
-            or first_map.priority < second_map.priority
-        ) as is_tied_by_first
+        first_types.priority as first_priority,
+        second_types.priority as second_priority,
+        case
+            when first_types.identifier_type is not null
+                then {{ identifier_node_id('record_identifiers.first_hash') }}
+        end as first_node_id,
+        case
+            when second_types.identifier_type is not null
+                then {{ identifier_node_id('record_identifiers.second_hash') }}
+        end as second_node_id
     from record_identifiers
-    left join identifier_map as first_map
-        on
-            record_identifiers.first_type = first_map.identifier_type
-            and record_identifiers.first_hash = first_map.identifier_hash
-    left join identifier_map as second_map
-        on
-            record_identifiers.second_type = second_map.identifier_type
-            and record_identifiers.second_hash = second_map.identifier_hash
+    left join identifier_types as first_types
+        on record_identifiers.first_type = first_types.identifier_type
+    left join identifier_types as second_types
+        on record_identifiers.second_type = second_types.identifier_type
     where
         -- a record with no identifier of a known type has no row
         (
             record_identifiers.first_hash is not null
-            and record_identifiers.first_type
-            in (select identifier_types.identifier_type from identifier_types)
+            and first_types.identifier_type is not null
         )
         or (
             record_identifiers.second_hash is not null
-            and record_identifiers.second_type
-            in (select identifier_types.identifier_type from identifier_types)
+            and second_types.identifier_type is not null
         )
 ),
 
-final as (
+erased_nodes as (
+    select distinct {{ identifier_node_id('identifier_hash') }} as node_id
+    from erased
+),
+
+{% if is_incremental() -%}
+    relabelled_nodes as (
+        select node_id
+        from {{ components_relation }}
+        where labelled_at > {{ tied_through }}
+    ),
+
+    unlabelled_nodes as (
+        -- the labels the builds since replaced
+        select node_id
+        from {{ replaced_rows_relation(components_relation) }}
+        where replaced_at > {{ tied_through }}
+    ),
+
+    changed_nodes as (
+        -- the nodes whose person changed since this table's latest marker:
+        -- those given a new person id (int_identity__person_assignments),
+        -- those the graph dropped or added (a rejection, or its end), and
+        -- the erased identifiers. A component labelled again whose nodes
+        -- keep their person id (someone active today) changes nothing.
+        select
+            {{ identifier_node_id('assignments.identifier_hash') }} as node_id
+        from {{ assignments_relation }} as assignments
+        where assignments.assigned_at > {{ tied_through }}
+        union
+        select unlabelled_nodes.node_id
+        from unlabelled_nodes
+        left join relabelled_nodes
+            on unlabelled_nodes.node_id = relabelled_nodes.node_id
+        where relabelled_nodes.node_id is null
+        union
+        select relabelled_nodes.node_id
+        from relabelled_nodes
+        left join unlabelled_nodes
+            on relabelled_nodes.node_id = unlabelled_nodes.node_id
+        where unlabelled_nodes.node_id is null
+        union
+        select erased_nodes.node_id from erased_nodes
+    ),
+
+    compared as (
+        -- every record now and every record the table holds, side by side
+        select
+            record_nodes.*,
+            previous.record_type as previous_record_type,
+            previous.record_id as previous_record_id,
+            previous.first_node_id as previous_first_node_id,
+            previous.second_node_id as previous_second_node_id
+        from record_nodes
+        full outer join {{ this }} as previous
+            on
+                record_nodes.record_type = previous.record_type
+                and record_nodes.record_id = previous.record_id
+    ),
+
+    batch_records as (
+        -- the records tied again: new, holding other identifiers than the
+        -- table says, or holding a changed node{{
+            '; every record: the labels were written whole since'
+            if redo_all else '' }}
+        select
+            record_type,
+            record_id,
+            first_type,
+            second_type,
+            first_priority,
+            second_priority,
+            first_node_id,
+            second_node_id
+        from compared
+        where
+            record_id is not null
+            and (
+                previous_record_id is null
+                or first_node_id is distinct from previous_first_node_id
+                or second_node_id is distinct from previous_second_node_id
+                or first_node_id
+                in (select changed_nodes.node_id from changed_nodes)
+                or second_node_id
+                in (select changed_nodes.node_id from changed_nodes)
+                {%- if redo_all %}
+                    or true
+                {%- endif %}
+            )
+    ),
+
+    batch_nodes as (
+        select first_node_id as node_id from batch_records
+        union
+        select second_node_id as node_id from batch_records
+    ),
+
+{% endif -%}
+
+-- the person of every node the records tied in this build hold
+node_persons as (
+    select
+        components.node_id,
+        persons.person_id
+    from components
+    inner join persons on components.component_id = persons.component_id
+    {%- if is_incremental() %}
+        where
+            components.node_id
+            in (select batch_nodes.node_id from batch_nodes)
+    {%- endif %}
+),
+
+resolved as (
+    select
+        batch.record_type,
+        batch.record_id,
+        batch.first_type,
+        batch.second_type,
+        batch.first_node_id,
+        batch.second_node_id,
+        first_persons.person_id as first_person_id,
+        second_persons.person_id as second_person_id,
+        first_erased.node_id is not null
+        or second_erased.node_id is not null as is_erased,
+        -- the first identifier ties the record when it resolves and the
+        -- second does not resolve or has a lower priority (a higher number)
+        first_persons.person_id is not null
+        and (
+            second_persons.person_id is null
+            or batch.first_priority < batch.second_priority
+        ) as is_tied_by_first
+    from {{ 'batch_records' if is_incremental() else 'record_nodes' }} as batch
+    left join node_persons as first_persons
+        on batch.first_node_id = first_persons.node_id
+    left join node_persons as second_persons
+        on batch.second_node_id = second_persons.node_id
+    left join erased_nodes as first_erased
+        on batch.first_node_id = first_erased.node_id
+    left join erased_nodes as second_erased
+        on batch.second_node_id = second_erased.node_id
+),
+
+tied as (
     select
         record_type,
         record_id,
@@ -206,8 +356,28 @@ final as (
             when is_tied_by_first then first_type
             when second_person_id is not null then second_type
         end as linked_by,
-        is_erased
+        is_erased,
+        -- an erased record keeps no trace of its identifiers
+        case when not is_erased then first_node_id end as first_node_id,
+        case when not is_erased then second_node_id end as second_node_id,
+        {{ loaded_at() }} as tied_at
     from resolved
+),
+
+final as (
+    select * from tied
+    {%- if is_incremental() %}
+        union all
+        -- a record no source holds any more: a row of its key alone, for
+        -- replace_keys to delete it
+        select
+            {{- key_only_rows({
+                'record_type': 'compared.previous_record_type',
+                'record_id': 'compared.previous_record_id'
+            }) }}
+        from compared
+        where compared.record_id is null
+    {%- endif %}
 )
 
 select * from final

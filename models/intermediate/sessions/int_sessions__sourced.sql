@@ -7,13 +7,16 @@
 --
 -- Incremental, replace_keys by device: a build measures again the sessions
 -- of the devices int_sessions__sessionized sessionized again; the other
--- sessions keep their rows.
+-- sessions keep their rows. The rows it replaces are kept for
+-- int_sessions__stitched (a device left without sessions).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
-    meta={'key_only_column': 'session_id'},
+    meta={'key_only_column': 'session_id', 'keeps_replaced_rows': true},
     on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
 ) }}
 
 with
