@@ -125,7 +125,7 @@ LAST_LOAD_TESTED = {
     "int_identity__observations_all": "written_at", "int_identity__identifiers": "judged_at",
     "int_identity__record_edges": "starred_at", "int_identity__edges": "summed_at",
     "int_identity__components": "labelled_at", "int_identity__persons": "summarized_at",
-    "int_identity__record_persons": "tied_at",
+    "int_identity__record_persons": "tied_at", "int_sessions__stitched": "stitched_at",
 }  # fmt: skip
 
 

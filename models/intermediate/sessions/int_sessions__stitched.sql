@@ -13,11 +13,14 @@
 -- `__replaced` companion, which this model empties) or tied again
 -- (int_identity__record_persons), under their person before and now; a
 -- session no longer measured loses its row.
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (stitched_at); a session's row is written whole (macro
+-- get_where_subquery).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='session_id',
-    meta={'key_only_column': 'started_at'},
+    meta={'key_only_column': 'started_at', 'tests_last_load': 'stitched_at'},
     on_schema_change='fail',
     post_hook="{{ prune_replaced_rows(
         ref('int_sessions__sourced'),
