@@ -132,6 +132,27 @@ def test_one_version_number_everywhere() -> None:
     assert f"version {dbt_version}" in (root / "README.md").read_text()
 
 
+def test_not_null_columns_fails_on_each_row_with_a_null(tmp_path: Path) -> None:
+    """The model-level not_null_columns test (one node for every column a
+    model keeps non-null) returns one row per row holding a null in any of
+    its columns, naming the first, and none when there is none."""
+    import duckdb
+
+    from journey.warehouse import run_dbt
+
+    result = run_dbt(
+        Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
+        ["compile", "--inline", "{{ customer_journey.test_not_null_columns('t', ['a', 'b']) }}"],
+    )
+    assert result.success
+    query = result.result.results[0].node.compiled_code + " order by all"
+    con = duckdb.connect()
+    con.execute("create table t as select 'x' as a, 'y' as b, null as c from range(1000)")
+    assert con.execute(query).fetchall() == []
+    con.execute("insert into t values (null, 'y', 1), ('x', null, 2), (null, null, 3)")
+    assert con.execute(query).fetchall() == [("a",), ("a",), ("b",)]
+
+
 def test_unique_combination_finds_the_same_rows_on_duckdb(tmp_path: Path) -> None:
     """The DuckDB form of the unique_combination test (sorted hashes first,
     then the columns of the rows whose hash repeats) fails on exactly the
