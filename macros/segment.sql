@@ -761,6 +761,19 @@ select * from final
     {%- endif %}
 {%- endmacro %}
 
+{% macro stand_in_device_key(platform, message_id) -%}
+    {#- The device key of an event whose cookie or install id is missing or
+        junk: one of its own, made of the event's id, so that it forms a
+        session of its own. It is no identifier (is_stand_in_device_key). -#}
+    'event:' || {{ platform }} || ':' || {{ message_id }}
+{%- endmacro %}
+
+{% macro is_stand_in_device_key(device_key) -%}
+    {#- Whether a device key is a stand-in (stand_in_device_key), not the
+        hash of a cookie or install id. -#}
+    {{ device_key }} like 'event:%'
+{%- endmacro %}
+
 {% macro holds_rows_of_event_files_read_since(watermark) -%}
     {#- Whether the incremental model's own table holds a row from an event
         file read after `watermark` (macro reloaded_event_files): a file

@@ -273,49 +273,57 @@
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
     {%- endif -%}
-    {#- the rows the identity and session models replaced and keep for
-        their readers (`__replaced` companions, emptied by the readers of a
-        whole build; a selective build may leave some): those of erased
-        people go, by record where the rows are observations, by device or
-        account where they are sessions, else by identifier or node
+    {#- the rows the incremental models replaced and keep for their readers
+        (config meta keeps_replaced_rows: `__replaced` companions, emptied by
+        the readers of a whole build; a selective build may leave some):
+        those of erased people go, by what the companion holds - records of
+        observations, a pair of nodes, an identifier, a device and account
         (information_schema, not dbt's cache: the companions are made by
         hooks) -#}
-    {%- set companions = run_query(
-        "select table_name from information_schema.tables"
-        ~ " where table_catalog = '" ~ target.database ~ "'"
-        ~ " and table_schema = 'intermediate' and table_name in ("
-        ~ "'int_identity__observations_all__replaced',"
-        ~ " 'int_identity__identifiers__replaced',"
-        ~ " 'int_identity__components__replaced',"
-        ~ " 'int_identity__record_edges__replaced',"
-        ~ " 'int_sessions__sourced__replaced')"
-    ).columns[0].values() -%}
-    {%- for name in companions -%}
-        {%- set companion = api.Relation.create(
-            database=target.database, schema='intermediate', identifier=name
-        ) -%}
-        {%- if name == 'int_identity__observations_all__replaced' -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model'
+        and node.config.get('meta', {}).get('keeps_replaced_rows') -%}
+        {%- set companion = replaced_rows_relation(api.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) -%}
+        {%- set columns = run_query(
+            "select column_name from information_schema.columns"
+            ~ " where table_catalog = '" ~ companion.database ~ "'"
+            ~ " and table_schema = '" ~ companion.schema ~ "'"
+            ~ " and table_name = '" ~ companion.identifier ~ "'"
+        ).columns[0].values() | list -%}
+        {%- if not columns -%}
+            {#- not made yet -#}
+        {%- elif 'record_id' in columns and 'identifier_hash' in columns -%}
             {%- set condition = 'record_id in ('
                 ~ erased_record_ids(companion, erased) ~ ')' -%}
-        {%- elif name == 'int_identity__record_edges__replaced' -%}
+        {%- elif 'node_a' in columns -%}
             {%- set erased_nodes = "select "
                 ~ identifier_node_id('e.identifier_hash') ~ " from " ~ erased
                 ~ " as e" -%}
             {%- set condition = 'node_a in (' ~ erased_nodes ~ ') or node_b in ('
                 ~ erased_nodes ~ ')' -%}
-        {%- elif name == 'int_sessions__sourced__replaced' -%}
+        {%- elif 'identifier_hash' in columns -%}
+            {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
+                ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"
+                ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
+        {%- elif 'device_key' in columns -%}
             {%- set condition = "device_key in (select e.identifier_hash from "
                 ~ erased ~ " as e) or user_id_hash in (select e.identifier_hash"
                 ~ " from " ~ erased ~ " as e)" -%}
         {%- else -%}
-            {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
-                ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"
-                ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
+            {{ exceptions.raise_compiler_error(
+                companion ~ " keeps replaced rows, but the erasure has no rule"
+                ~ " for what they hold (record_id, node_a, identifier_hash or"
+                ~ " device_key)"
+            ) }}
         {%- endif -%}
-        {%- set deleted = run_query(
-            'delete from ' ~ companion ~ ' where ' ~ condition
-        ) -%}
-        {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+        {%- if columns -%}
+            {%- set deleted = run_query(
+                'delete from ' ~ companion ~ ' where ' ~ condition
+            ) -%}
+            {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+        {%- endif -%}
     {%- endfor -%}
     {#- the list of those records has done its work: it goes too -#}
     {%- set erased_records = adapter.get_relation(

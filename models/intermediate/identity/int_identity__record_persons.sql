@@ -118,11 +118,11 @@ record_identifiers as (
         'session' as record_type,
         session_id as record_id,
         device_key_type as first_type,
-        -- a session's device key is its cookie or install id, or, for events
-        -- with none or a junk one, a stand-in made of the event's id
-        -- (int_sessions__events) that is no identifier
+        -- a session's device key is its cookie or install id, or a stand-in
+        -- that is no identifier
         case
-            when device_key not like 'event:%' then device_key
+            when not {{ is_stand_in_device_key('device_key') }}
+                then device_key
         end as first_hash,
         'user_id' as second_type,
         user_id_hash as second_hash

@@ -142,7 +142,9 @@ final as (
             when
                 unioned.anonymous_id_hash is null
                 or junk.identifier_hash is not null
-                then 'event:' || unioned.platform || ':' || unioned.message_id
+                then {{ stand_in_device_key(
+                    'unioned.platform', 'unioned.message_id'
+                ) }}
             else unioned.anonymous_id_hash
         end as device_key,
         unioned.device_key_type,
