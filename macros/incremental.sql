@@ -182,3 +182,83 @@
     ) as files_read (file_path)
     {%- endif -%}
 {%- endmacro %}
+
+{% macro rows_that_changed(rows, keys, marker) -%}
+    {#- The select of a model compared with its own table (replace_keys on
+        `keys`, keeps_replaced_rows): `rows`, the name of the CTE that holds
+        every row the model has now, becomes, on an incremental run, its
+        rows that the table does not hold as they are (new, or a column
+        changed), marked with this build's `marker` column, and a key-only
+        row for every key the table holds that `rows` no longer does. A
+        model computed whole this way tells its readers exactly which rows
+        changed: those with a newer marker, and the ones it replaced (its
+        `__replaced` companion). On a full build: every row, marked. -#}
+    {%- set keys = [keys] if keys is string else keys -%}
+    select
+        {{ rows }}.*,
+        {{ loaded_at() }} as {{ marker }}
+    from {{ rows }}
+    {%- if is_incremental() %}
+        {%- set columns = adapter.get_columns_in_relation(this)
+            | map(attribute='name') | reject('equalto', marker) | list %}
+        where not exists (
+            select 1
+            from {{ this }} as previous
+            where
+            {%- for column in columns %}
+                previous.{{ column }} is not distinct from {{ rows }}.{{ column }}
+                {%- if not loop.last %} and{% endif %}
+            {%- endfor %}
+        )
+        union all
+        -- a key the table holds that the model no longer yields: a row of
+        -- its key alone, for replace_keys to delete it
+        {%- set key_map = {} %}
+        {%- for key in keys %}
+            {%- do key_map.update({key: 'previous.' ~ key}) %}
+        {%- endfor %}
+        select {{ key_only_rows(key_map) }}
+        from {{ this }} as previous
+        where not exists (
+            select 1
+            from {{ rows }}
+            where
+            {%- for key in keys %}
+                {{ rows }}.{{ key }} = previous.{{ key }}
+                {%- if not loop.last %} and{% endif %}
+            {%- endfor %}
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro of_changed_persons(person_changes, keyword='where') -%}
+    {#- For a model computed a person at a time (replace_keys on person_id,
+        marker refreshed_at): on an incremental run, `<keyword> person_id in
+        (...)`, the persons int_journeys__person_changes (the relation
+        `person_changes`) lists as changed since the model's latest marker;
+        nothing on a full build. Put on each of the model's inputs. -#}
+    {%- if is_incremental() %}
+        {{ keyword }} person_id in (
+            select person_changes.person_id
+            from {{ person_changes }} as person_changes
+            where
+                person_changes.changed_at
+                > {{ incremental_watermark('refreshed_at') }}
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro key_only_rows_of_changed_persons(person_changes) -%}
+    {#- The same model's key-only rows: on an incremental run, `union all`
+        one row per person changed since its latest marker, every column
+        null but person_id, for replace_keys to delete the person's rows
+        (those the build computes again are inserted after). -#}
+    {%- if is_incremental() %}
+        union all
+        select {{ key_only_rows({'person_id': 'person_changes.person_id'}) }}
+        from {{ person_changes }} as person_changes
+        where
+            person_changes.changed_at
+            > {{ incremental_watermark('refreshed_at') }}
+    {%- endif %}
+{%- endmacro %}

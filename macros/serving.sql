@@ -277,7 +277,8 @@
         (config meta keeps_replaced_rows: `__replaced` companions, emptied by
         the readers of a whole build; a selective build may leave some):
         those of erased people go, by what the companion holds - records of
-        observations, a pair of nodes, an identifier, a device and account
+        observations, a pair of nodes, an identifier, a device and account;
+        a person's rows keep their person id but lose an erased device key
         (information_schema, not dbt's cache: the companions are made by
         hooks) -#}
     {%- for node in graph.nodes.values()
@@ -307,6 +308,19 @@
             {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
                 ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"
                 ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
+        {%- elif 'person_id' in columns -%}
+            {#- the rows of a person's journey material (touchpoints,
+                conversions): their person id stays, for the per-person
+                models to compute that person again and drop what they
+                hold of them; an erased device key is cleared -#}
+            {%- set condition = none -%}
+            {%- if 'device_key' in columns -%}
+                {%- set deleted = run_query(
+                    'update ' ~ companion ~ ' set device_key = null'
+                    ~ ' where device_key in (select e.identifier_hash from '
+                    ~ erased ~ ' as e)'
+                ) -%}
+            {%- endif -%}
         {%- elif 'device_key' in columns -%}
             {%- set condition = "device_key in (select e.identifier_hash from "
                 ~ erased ~ " as e) or user_id_hash in (select e.identifier_hash"
@@ -314,11 +328,11 @@
         {%- else -%}
             {{ exceptions.raise_compiler_error(
                 companion ~ " keeps replaced rows, but the erasure has no rule"
-                ~ " for what they hold (record_id, node_a, identifier_hash or"
-                ~ " device_key)"
+                ~ " for what they hold (record_id, node_a, identifier_hash,"
+                ~ " person_id or device_key)"
             ) }}
         {%- endif -%}
-        {%- if columns -%}
+        {%- if columns and condition -%}
             {%- set deleted = run_query(
                 'delete from ' ~ companion ~ ' where ' ~ condition
             ) -%}

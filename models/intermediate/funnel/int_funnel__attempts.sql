@@ -7,6 +7,20 @@
 -- step an event name. Also: the entry session's platform and device type,
 -- and cart abandonment (a Product Added in the window not followed by a
 -- purchase, online or in store, within funnel_window_days).
+--
+-- Incremental a person at a time (replace_keys on person_id): a build
+-- computes again the funnel of the persons whose sessions, events or
+-- conversions changed since its latest marker (int_journeys__person_changes,
+-- macro of_changed_persons). tests_last_load: a daily build's data tests
+-- check the persons it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={'key_only_column': 'step_order', 'tests_last_load': 'refreshed_at'},
+    on_schema_change='fail',
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
 {%- set step_count = var('funnel_max_steps') %}
 with
 
@@ -28,6 +42,7 @@ sessions as (
         platform,
         device_type
     from {{ ref('int_sessions__stitched') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 person_events as (
@@ -40,6 +55,7 @@ person_events as (
     from {{ ref('int_journeys__person_events') }}
     where
         person_id is not null
+        {{ of_changed_persons(person_changes, 'and') }}
         and (
             event_name in (select steps.event_name from steps)
             or event_name in (
@@ -51,6 +67,7 @@ person_events as (
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 step_events as (
@@ -213,7 +230,8 @@ final as (
         entry_sessions.platform as entry_platform,
         entry_sessions.device_type as entry_device_type,
         abandoned.added_at,
-        coalesce(abandoned.is_cart_abandoned, false) as is_cart_abandoned
+        coalesce(abandoned.is_cart_abandoned, false) as is_cart_abandoned,
+        {{ loaded_at() }} as refreshed_at
     from reached
     inner join steps on reached.step_order = steps.step_order
     inner join step_1
@@ -233,3 +251,4 @@ final as (
 )
 
 select * from final
+{{ key_only_rows_of_changed_persons(person_changes) }}

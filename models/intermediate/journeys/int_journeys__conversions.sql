@@ -6,6 +6,26 @@
 -- store sale's e-receipt email, else its loyalty card). A sale nobody can be
 -- tied to (a cash sale, a guest order on a junk cookie, an erased person) is
 -- kept with a null person_id so that revenue still reconciles.
+--
+-- Computed whole, written by what changed (macro rows_that_changed): a build
+-- writes only the conversions that are new or differ from the table's,
+-- marked changed_at, and deletes those gone; the rows it replaces are kept
+-- for int_journeys__person_changes. tests_last_load: a daily build's data
+-- tests check the rows it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='conversion_id',
+    meta={
+        'key_only_column': 'converted_at',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'changed_at'
+    },
+    on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
+) }}
+
 with
 
 web_events as (
@@ -164,4 +184,4 @@ final as (
     from numbered
 )
 
-select * from final
+{{ rows_that_changed('final', 'conversion_id', 'changed_at') }}

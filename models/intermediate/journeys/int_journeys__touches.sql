@@ -6,14 +6,31 @@
 -- their last touch. Touch positions follow time; a run is a stretch of
 -- consecutive touches through the same channel (the data-driven models see
 -- a run as one step).
+--
+-- Incremental a person at a time (replace_keys on person_id): a build
+-- computes again the journeys of the persons whose conversions or
+-- touchpoints changed since its latest marker (int_journeys__person_changes,
+-- macro of_changed_persons); every journey is one person's.
+-- tests_last_load: a daily build's data tests check the persons it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={'key_only_column': 'touchpoint_id', 'tests_last_load': 'refreshed_at'},
+    on_schema_change='fail',
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
+
 with
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_journeys__touchpoints') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 attributed as (
@@ -147,8 +164,10 @@ final as (
             partition by journey_key
             order by touch_number
             rows between unbounded preceding and current row
-        ) as run_number
+        ) as run_number,
+        {{ loaded_at() }} as refreshed_at
     from positioned
 )
 
 select * from final
+{{ key_only_rows_of_changed_persons(person_changes) }}

@@ -3,6 +3,26 @@
 -- every store visit. Journeys and attribution read the touches flagged
 -- is_attributable: the session an email click or a push open starts already
 -- carries the click's channel, so the click itself is not counted twice.
+--
+-- Computed whole, written by what changed (macro rows_that_changed): a build
+-- writes only the touches that are new or differ from the table's, marked
+-- changed_at, and deletes those gone; the rows it replaces are kept for
+-- int_journeys__person_changes, which tells the per-person models whose
+-- touches changed. tests_last_load: a daily build's data tests check the
+-- rows it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='touchpoint_id',
+    meta={
+        'key_only_column': 'touched_at',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'changed_at'
+    },
+    on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
+) }}
 with
 
 sessions as (
@@ -163,4 +183,4 @@ final as (
     from unioned
 )
 
-select * from final
+{{ rows_that_changed('final', 'touchpoint_id', 'changed_at') }}

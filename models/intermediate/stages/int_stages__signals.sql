@@ -3,34 +3,50 @@
 -- person of its session (int_journeys__person_events), an event giving the
 -- signal seed segment_events names; purchases through the conversions; NPS
 -- answers through the person of the answer (int_identity__record_persons).
+--
+-- Incremental a person at a time (replace_keys on person_id): a build
+-- computes again the signals of the persons whose touchpoints, sessions,
+-- conversions or answers changed since its latest marker
+-- (int_journeys__person_changes, macro of_changed_persons).
+-- tests_last_load: a daily build's data tests check the persons it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={'key_only_column': 'signal_name', 'tests_last_load': 'refreshed_at'},
+    on_schema_change='fail',
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
+
 with
 
 touchpoints as (
     select * from {{ ref('int_journeys__touchpoints') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 sessions as (
     select * from {{ ref('int_sessions__stitched') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 person_events as (
     select * from {{ ref('int_journeys__person_events') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
-responses as (
-    select * from {{ ref('stg_surveys__nps_responses') }}
+promoter_answers as (
+    select * from {{ ref('int_stages__promoters') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 segment_events as (
     select * from {{ ref('segment_events') }}
-),
-
-record_persons as (
-    select * from {{ ref('int_identity__record_persons') }}
 ),
 
 touches as (
@@ -124,19 +140,14 @@ purchase_signals as (
 
 promoters as (
     select
-        record_persons.person_id,
+        person_id,
         'nps_promoter' as signal_name,
-        responses.submitted_at as occurred_at,
-        responses.response_id as source_record_id
-    from responses
-    inner join record_persons
-        on
-            record_persons.record_type = 'nps_response'
-            and responses.response_id = record_persons.record_id
-    where responses.nps_score >= 9 and record_persons.person_id is not null
+        submitted_at as occurred_at,
+        response_id as source_record_id
+    from promoter_answers
 ),
 
-final as (
+unioned as (
     select * from touches
     union all
     select * from email_clicks
@@ -148,6 +159,17 @@ final as (
     select * from purchase_signals
     union all
     select * from promoters
+),
+
+final as (
+    select
+        person_id,
+        signal_name,
+        occurred_at,
+        source_record_id,
+        {{ loaded_at() }} as refreshed_at
+    from unioned
 )
 
 select * from final
+{{ key_only_rows_of_changed_persons(person_changes) }}

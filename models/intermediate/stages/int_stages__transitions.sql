@@ -5,10 +5,25 @@
 -- entered_at is the earliest time the person reached it or any later stage;
 -- a skipped stage (a store purchase with no consideration before it) is
 -- entered at the same time as the next stage reached, and flagged.
+--
+-- Incremental a person at a time (replace_keys on person_id), like its
+-- input int_stages__signals: a build computes again the stages of the
+-- persons changed since its latest marker (int_journeys__person_changes).
+-- tests_last_load: a daily build's data tests check the persons it wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={'key_only_column': 'stage', 'tests_last_load': 'refreshed_at'},
+    on_schema_change='fail',
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
+
 with
 
 signals as (
     select * from {{ ref('int_stages__signals') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 rules as (
@@ -92,9 +107,11 @@ final as (
             'lag(entered_at) over (partition by person_id order by stage_order)',
             'entered_at',
             'millisecond'
-        ) }} / 3600000.0 as hours_since_previous
+        ) }} / 3600000.0 as hours_since_previous,
+        {{ loaded_at() }} as refreshed_at
     from monotone
     where entered_at is not null
 )
 
 select * from final
+{{ key_only_rows_of_changed_persons(person_changes) }}
