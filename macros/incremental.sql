@@ -262,3 +262,51 @@
             > {{ incremental_watermark('refreshed_at') }}
     {%- endif %}
 {%- endmacro %}
+
+{% macro where_written_since(marker) -%}
+    {#- For a copy of a table written by what changed (a mart served as its
+        intermediate model is): on an incremental run, `where <marker> >`
+        the latest marker the copy holds (it keeps its source's marker
+        column), so that only the rows written since are read; nothing on a
+        full build. -#}
+    {%- if is_incremental() %}
+        where {{ marker }} > {{ incremental_watermark(marker) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro key_only_rows_of_replaced(relation, keys, marker) -%}
+    {#- The same copy's key-only rows, added with `union all` on an
+        incremental run: one per key `relation` (its source) replaced since
+        the copy's latest marker (its `__replaced` companion), for
+        replace_keys to delete the copy's row; a key written again is
+        inserted again from the source's rows. -#}
+    {%- set keys = [keys] if keys is string else keys -%}
+    {%- if is_incremental() %}
+        {%- set key_map = {} %}
+        {%- for key in keys %}
+            {%- do key_map.update({key: 'replaced.' ~ key}) %}
+        {%- endfor %}
+        union all
+        select {{ key_only_rows(key_map) }}
+        from {{ replaced_rows_relation(relation) }} as replaced
+        where replaced.replaced_at > {{ incremental_watermark(marker) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro read_through(readers) -%}
+    {#- The marker up to which every reader of a `__replaced` companion has
+        read it: the least of the latest markers its readers hold (a list of
+        [relation, marker column] pairs), for the last reader to prune it
+        (macro prune_replaced_rows) after the others. -#}
+    least(
+    {%- for reader in readers %}
+        (
+            select
+                coalesce(
+                    max({{ reader[1] }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})
+                )
+            from {{ reader[0] }}
+        ){{ "," if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}

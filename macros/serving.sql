@@ -278,7 +278,7 @@
         the readers of a whole build; a selective build may leave some):
         those of erased people go, by what the companion holds - records of
         observations, a pair of nodes, an identifier, a device and account;
-        a person's rows keep their person id but lose an erased device key
+        a person's rows keep only their key and person id
         (information_schema, not dbt's cache: the companions are made by
         hooks) -#}
     {%- for node in graph.nodes.values()
@@ -310,15 +310,20 @@
                 ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
         {%- elif 'person_id' in columns -%}
             {#- the rows of a person's journey material (touchpoints,
-                conversions): their person id stays, for the per-person
-                models to compute that person again and drop what they
-                hold of them; an erased device key is cleared -#}
+                conversions, sessions): their readers need only the key, the
+                person and the marker (which persons to compute again, which
+                keys to delete); every other column is cleared -#}
             {%- set condition = none -%}
-            {%- if 'device_key' in columns -%}
-                {%- set deleted = run_query(
-                    'update ' ~ companion ~ ' set device_key = null'
-                    ~ ' where device_key in (select e.identifier_hash from '
-                    ~ erased ~ ' as e)'
+            {%- set unique_key = node.config.get('unique_key') -%}
+            {%- set kept = ([unique_key] if unique_key is string else unique_key)
+                + ['person_id', 'replaced_at'] -%}
+            {%- set cleared = [] -%}
+            {%- for column in columns if column not in kept -%}
+                {%- do cleared.append(column ~ ' = null') -%}
+            {%- endfor -%}
+            {%- if cleared -%}
+                {%- do run_query(
+                    'update ' ~ companion ~ ' set ' ~ cleared | join(', ')
                 ) -%}
             {%- endif -%}
         {%- elif 'device_key' in columns -%}

@@ -151,21 +151,31 @@ def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> No
 
 
 def table_differences(
-    con: duckdb.DuckDBPyConnection, left: str, right: str, tolerance: float = 1e-9
+    con: duckdb.DuckDBPyConnection,
+    left: str,
+    right: str,
+    tolerance: float = 1e-9,
+    ignore: frozenset[str] = frozenset(),
 ) -> list[str]:
     """How two tables with the same columns differ, row for row: floating
-    point columns may differ by `tolerance` (relative, or absolute below 1).
-    Rows are matched after sorting on every column (floats rounded to 6
-    places). Returns one line per difference found (at most 5 listed)."""
+    point columns may differ by `tolerance` (relative, or absolute below 1);
+    the columns named in `ignore` (build markers) are left out. Rows are
+    matched after sorting on every column (floats rounded to 6 places).
+    Returns one line per difference found (at most 5 listed)."""
     columns = con.execute(f"select column_name, column_type from (describe {left})").fetchall()
     other = con.execute(f"select column_name, column_type from (describe {right})").fetchall()
     if columns != other:
         return [f"columns differ: {columns} against {other}"]
+    columns = [(name, kind) for name, kind in columns if name not in ignore]
     floats = {name for name, kind in columns if kind in ("DOUBLE", "FLOAT", "REAL")}
     order = ", ".join(
         f"round({name}, 6)" if name in floats else f'"{name}"' for name, _ in columns
     ) or "1"
-    rows = [con.execute(f"select * from {table} order by {order}").fetchall() for table in (left, right)]
+    selected = ", ".join(f'"{name}"' for name, _ in columns)
+    rows = [
+        con.execute(f"select {selected} from {table} order by {order}").fetchall()
+        for table in (left, right)
+    ]
     if len(rows[0]) != len(rows[1]):
         return [f"{len(rows[0])} rows against {len(rows[1])}"]
     found = []

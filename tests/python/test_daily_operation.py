@@ -46,6 +46,13 @@ def _mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     ]
 
 
+# the marts' build markers (the marker of the intermediate model a mart
+# copies by what changed): when a row was last written, which a daily build
+# and a full one do not share, and which a delivery copied again (its files
+# read again, their devices sessionized again) may move without a change
+MART_MARKERS = frozenset({"changed_at", "stitched_at", "refreshed_at"})
+
+
 def test_daily_builds_equal_one_full_build(daily_build: DailyBuild) -> None:
     con = _attached(daily_build.daily.duckdb, daily_build.full.duckdb)
     tables = _mart_tables(con, "w0")
@@ -55,7 +62,11 @@ def test_daily_builds_equal_one_full_build(daily_build: DailyBuild) -> None:
         table: found
         for table in tables
         if table not in HISTORY
-        and (found := table_differences(con, f"w0.marts.{table}", f"w1.marts.{table}"))
+        and (
+            found := table_differences(
+                con, f"w0.marts.{table}", f"w1.marts.{table}", ignore=MART_MARKERS
+            )
+        )
     }
     assert differences == {}
     persons = con.execute("select count(*) from w0.marts.dim_persons").fetchone()[0]
@@ -67,7 +78,11 @@ def test_the_same_delivery_twice_changes_nothing(daily_build: DailyBuild) -> Non
     differences = {
         table: found
         for table in _mart_tables(con, "w0")
-        if (found := table_differences(con, f"w0.marts.{table}", f"w1.marts.{table}"))
+        if (
+            found := table_differences(
+                con, f"w0.marts.{table}", f"w1.marts.{table}", ignore=MART_MARKERS
+            )
+        )
     }
     assert differences == {}
 
@@ -130,6 +145,9 @@ LAST_LOAD_TESTED = {
     "int_stages__promoters": "changed_at", "int_journeys__person_changes": "changed_at",
     "int_journeys__touches": "refreshed_at", "int_stages__signals": "refreshed_at",
     "int_stages__transitions": "refreshed_at", "int_funnel__attempts": "refreshed_at",
+    "int_journeys__conversion_margins": "changed_at", "fct_touchpoints": "changed_at",
+    "fct_conversions": "changed_at", "fct_sessions": "stitched_at",
+    "fct_stage_transitions": "refreshed_at",
 }  # fmt: skip
 
 

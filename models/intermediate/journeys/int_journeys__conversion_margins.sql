@@ -3,6 +3,17 @@
 -- negative quantities give the cost back); a line without a known cost
 -- leaves the whole conversion's cost and margin unknown (null), never a
 -- margin of 100%. A sign-up sells no goods: cost 0.
+--
+-- Computed whole, written by what changed (macro rows_that_changed):
+-- fct_conversions copies the conversions whose margin changed since.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='conversion_id',
+    meta={'key_only_column': 'product_lines', 'tests_last_load': 'changed_at'},
+    on_schema_change='fail',
+) }}
+
 with
 
 conversions as (
@@ -49,4 +60,4 @@ final as (
     from costed
 )
 
-select * from final
+{{ rows_that_changed('final', 'conversion_id', 'changed_at') }}

@@ -16,11 +16,7 @@
     unique_key='person_id',
     meta={'key_only_column': 'changed_at', 'tests_last_load': 'changed_at'},
     on_schema_change='fail',
-    post_hook=[
-        "{{ prune_replaced_rows(ref('int_journeys__touchpoints'), loaded_at()) }}",
-        "{{ prune_replaced_rows(ref('int_journeys__conversions'), loaded_at()) }}",
-        "{{ prune_replaced_rows(ref('int_stages__promoters'), loaded_at()) }}",
-    ],
+    post_hook="{{ prune_replaced_rows(ref('int_stages__promoters'), loaded_at()) }}",
 ) }}
 
 {%- set since = incremental_watermark('changed_at') if is_incremental()

@@ -12,7 +12,8 @@
 -- int_sessions__sourced sessionized again, or left without sessions: its
 -- `__replaced` companion, which this model empties) or tied again
 -- (int_identity__record_persons), under their person before and now; a
--- session no longer measured loses its row.
+-- session no longer measured loses its row. The rows it replaces are kept
+-- for fct_sessions.
 -- tests_last_load: a daily build's data tests check the rows it wrote
 -- (stitched_at); a session's row is written whole (macro
 -- get_where_subquery).
@@ -20,12 +21,20 @@
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='session_id',
-    meta={'key_only_column': 'started_at', 'tests_last_load': 'stitched_at'},
+    meta={
+        'key_only_column': 'started_at',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'stitched_at'
+    },
     on_schema_change='fail',
-    post_hook="{{ prune_replaced_rows(
-        ref('int_sessions__sourced'),
-        '(select max(stitched_at) from ' ~ this ~ ')'
-    ) }}",
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook=[
+        "{{ prune_replaced_rows(
+            ref('int_sessions__sourced'),
+            '(select max(stitched_at) from ' ~ this ~ ')'
+        ) }}",
+        "{{ create_replaced_rows() }}",
+    ],
 ) }}
 
 {%- set sourced_relation = ref('int_sessions__sourced') %}

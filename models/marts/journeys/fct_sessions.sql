@@ -1,8 +1,27 @@
 -- The sessions of int_sessions__stitched, as BI tools read them.
+--
+-- Incremental by session (replace_keys): a build copies the sessions
+-- int_sessions__stitched wrote since the latest marker this table holds
+-- (stitched_at, kept) and deletes the ones it replaced; it empties the
+-- `__replaced` companion it alone reads (after the commit: the companion
+-- lives in the build file, this table in the served one).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='session_id',
+    meta={'key_only_column': 'started_at', 'tests_last_load': 'stitched_at'},
+    on_schema_change='fail',
+    post_hook=after_commit("{{ prune_replaced_rows(
+        ref('int_sessions__stitched'),
+        read_through([[this, 'stitched_at']])
+    ) }}"),
+) }}
+
 with
 
 sessions as (
     select * from {{ ref('int_sessions__stitched') }}
+    {{ where_written_since('stitched_at') }}
 ),
 
 final as (
@@ -30,8 +49,12 @@ final as (
         has_conversion,
         is_logged_in,
         device_key_type,
-        device_key
+        device_key,
+        stitched_at
     from sessions
 )
 
 select * from final
+{{ key_only_rows_of_replaced(
+    ref('int_sessions__stitched'), 'session_id', 'stitched_at'
+) }}
