@@ -147,7 +147,7 @@ LAST_LOAD_TESTED = {
     "int_stages__transitions": "refreshed_at", "int_funnel__attempts": "refreshed_at",
     "int_journeys__conversion_margins": "changed_at", "fct_touchpoints": "changed_at",
     "fct_conversions": "changed_at", "fct_sessions": "stitched_at",
-    "fct_stage_transitions": "refreshed_at",
+    "fct_stage_transitions": "refreshed_at", "fct_journeys": "refreshed_at",
 }  # fmt: skip
 
 

@@ -2,14 +2,41 @@
 -- of touches that led to it (none when the conversion has no known person),
 -- and one non-converting journey per person with touches after their last
 -- conversion, which the data-driven attribution models need.
+--
+-- Incremental by journey (replace_keys on journey_id): a build computes
+-- again every journey of the persons changed since its latest marker
+-- (int_journeys__person_changes; a person's journeys are made of their
+-- touches and conversions), and the journeys of the conversions nobody can
+-- be tied to that fct_conversions wrote since (changed_at) or no longer
+-- holds. tests_last_load: a daily build's data tests check the journeys it
+-- wrote.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='journey_id',
+    meta={'key_only_column': 'touchpoints', 'tests_last_load': 'refreshed_at'},
+    on_schema_change='fail',
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
+
 with
 
 conversions as (
     select * from {{ ref('fct_conversions') }}
+    {%- if is_incremental() %}
+        {{ of_changed_persons(person_changes) }}
+        union all
+        -- the conversions without a person written since
+        select * from {{ ref('fct_conversions') }}
+        where
+            person_id is null
+            and changed_at > {{ incremental_watermark('refreshed_at') }}
+    {%- endif %}
 ),
 
 journey_touches as (
     select * from {{ ref('int_journeys__touches') }}
+    {{ of_changed_persons(person_changes) }}
 ),
 
 attributed as (
@@ -104,10 +131,39 @@ non_converting as (
     where conversion_id is null
 ),
 
-final as (
+unioned as (
     select * from converting
     union all
     select * from non_converting
+),
+
+final as (
+    select
+        *,
+        {{ loaded_at() }} as refreshed_at
+    from unioned
 )
 
 select * from final
+{%- if is_incremental() %}
+    union all
+    -- the journeys the table holds of the persons changed, and of
+    -- conversions without a person it no longer holds: rows of their key
+    -- alone, for replace_keys to delete them (those computed again are
+    -- inserted after)
+    select {{ key_only_rows({'journey_id': 'previous.journey_id'}) }}
+    from {{ this }} as previous
+    {{ of_changed_persons(person_changes) }}
+    union all
+    select {{ key_only_rows({'journey_id': 'previous.journey_id'}) }}
+    from {{ this }} as previous
+    where
+        previous.person_id is null
+        and not exists (
+            select 1
+            from {{ ref('fct_conversions') }} as kept
+            where
+                kept.conversion_id = previous.conversion_id
+                and kept.person_id is null
+        )
+{%- endif %}
