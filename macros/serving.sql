@@ -278,7 +278,7 @@
         the readers of a whole build; a selective build may leave some):
         those of erased people go, by what the companion holds - records of
         observations, a pair of nodes, an identifier, a device and account;
-        a person's rows keep only their key and person id
+        a person's rows keep only their ids
         (information_schema, not dbt's cache: the companions are made by
         hooks) -#}
     {%- for node in graph.nodes.values()
@@ -308,17 +308,15 @@
             {%- set condition = "exists (select 1 from " ~ erased ~ " as e"
                 ~ " where e.identifier_type = " ~ companion ~ ".identifier_type"
                 ~ " and e.identifier_hash = " ~ companion ~ ".identifier_hash)" -%}
-        {%- elif 'person_id' in columns -%}
+        {%- elif 'person_id' in columns or 'conversion_id' in columns -%}
             {#- the rows of a person's journey material (touchpoints,
-                conversions, sessions): their readers need only the key, the
-                person and the marker (which persons to compute again, which
-                keys to delete); every other column is cleared -#}
+                conversions, sessions, credits): their readers need only
+                their ids (the person to compute again, the keys to delete)
+                and the marker; every other column is cleared -#}
             {%- set condition = none -%}
-            {%- set unique_key = node.config.get('unique_key') -%}
-            {%- set kept = ([unique_key] if unique_key is string else unique_key)
-                + ['person_id', 'replaced_at'] -%}
             {%- set cleared = [] -%}
-            {%- for column in columns if column not in kept -%}
+            {%- for column in columns
+                if not column.endswith('_id') and column != 'replaced_at' -%}
                 {%- do cleared.append(column ~ ' = null') -%}
             {%- endfor -%}
             {%- if cleared -%}
@@ -334,7 +332,7 @@
             {{ exceptions.raise_compiler_error(
                 companion ~ " keeps replaced rows, but the erasure has no rule"
                 ~ " for what they hold (record_id, node_a, identifier_hash,"
-                ~ " person_id or device_key)"
+                ~ " person_id, conversion_id or device_key)"
             ) }}
         {%- endif -%}
         {%- if columns and condition -%}

@@ -2,7 +2,7 @@
 -- (seed lifecycle_stage_rules) are made of. Behaviour counts through the
 -- person of its session (int_journeys__person_events), an event giving the
 -- signal seed segment_events names; purchases through the conversions; NPS
--- answers through the person of the answer (int_identity__record_persons).
+-- answers of 9 or 10 through the person of the answer (int_stages__promoters).
 --
 -- Incremental a person at a time (replace_keys on person_id): a build
 -- computes again the signals of the persons whose touchpoints, sessions,

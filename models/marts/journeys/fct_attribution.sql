@@ -14,175 +14,75 @@
 --     two touches, 100% for one.
 --   markov, shapley: the step credits of int_attribution__path_credits,
 --     split evenly over the touches of the step's run.
+-- The heuristic credits come from int_attribution__heuristic_credits, the
+-- data-driven ones from int_attribution__data_driven_credits.
+--
+-- Incremental by row (replace_keys on conversion, touch and model): a build
+-- copies the rows those two wrote since the latest marker this table holds
+-- (changed_at, kept) and deletes the ones they replaced; the last reader of
+-- their `__replaced` companions, it empties them (after the commit: they
+-- live in the build file, this table in the served one).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
+    meta={'key_only_column': 'credit', 'tests_last_load': 'changed_at'},
+    on_schema_change='fail',
+    post_hook=[
+        after_commit("{{ prune_replaced_rows(
+            ref('int_attribution__heuristic_credits'),
+            read_through([[this, 'changed_at']])
+        ) }}"),
+        after_commit("{{ prune_replaced_rows(
+            ref('int_attribution__data_driven_credits'),
+            read_through([[this, 'changed_at']])
+        ) }}"),
+    ],
+) }}
+{%- set keys = ['conversion_id', 'touchpoint_id', 'attribution_model'] %}
+
 with
 
-journeys as (
-    select * from {{ ref('fct_journeys') }}
-),
-
-journey_touches as (
-    select * from {{ ref('int_journeys__touches') }}
-),
-
-path_credits as (
-    select * from {{ ref('int_attribution__path_credits') }}
-),
-
-sessions as (
-    select * from {{ ref('fct_sessions') }}
-),
-
-touchpoints as (
-    select * from {{ ref('int_journeys__touchpoints') }}
-),
-
-touches as (
-    select
-        journey_touches.*,
-        journeys.converted_at,
-        journeys.revenue_eur as conversion_revenue_eur,
-        max(
-            case
-                when journey_touches.channel_group <> 'Direct'
-                    then journey_touches.touch_number
-            end
-        ) over (partition by journey_touches.journey_id) as last_non_direct,
-        count(*) over (
-            partition by journey_touches.journey_id, journey_touches.run_number
-        ) as run_touches,
-        power(
-            0.5,
-            {{ dbt.datediff(
-                'journey_touches.touched_at', 'journeys.converted_at', 'second'
-            ) }} / ({{ var('time_decay_half_life_days') }} * 86400.0)
-        ) as decay_weight
-    from journey_touches
-    inner join journeys
-        on journey_touches.journey_id = journeys.journey_id
-    where journey_touches.is_converting
-),
-
-runs as (
-    select distinct
-        journey_id,
-        run_number,
-        channel_group
-    from touches
-),
-
-journey_paths as (
-    select
-        journey_id,
-        {{ ordered_string_agg(
-            'channel_group', 'run_number', ' > '
-        ) }} as channel_path
-    from runs
-    group by journey_id
-),
-
-direct_only as (
-    -- journeys whose touches are all Direct and whose last touch looks back
-    -- to a non-direct session outside the journey
-    select
-        touches.journey_id,
-        touches.conversion_id,
-        touches.conversion_revenue_eur,
-        sessions.last_non_direct_session_id as touchpoint_id
-    from touches
-    inner join sessions on touches.touchpoint_id = sessions.session_id
-    where
-        touches.last_non_direct is null
-        and touches.touch_number = touches.journey_touches
-        and sessions.last_non_direct_session_id <> sessions.session_id
-),
-
-flagged as (
-    select
-        touches.*,
-        direct_only.journey_id is not null as looks_back
-    from touches
-    left join direct_only on touches.journey_id = direct_only.journey_id
-),
-
 heuristic as (
-    select
-        conversion_id,
-        touchpoint_id,
-        conversion_revenue_eur,
-        touch_number,
-        journey_touches,
-        case when touch_number = 1 then 1.0 else 0.0 end as first_touch,
-        case
-            when touch_number = journey_touches then 1.0 else 0.0
-        end as last_touch,
-        case
-            when
-                touch_number = coalesce(last_non_direct, journey_touches)
-                and not looks_back
-                then 1.0
-            else 0.0
-        end as last_non_direct,
-        1.0 / journey_touches as linear,
-        decay_weight / sum(decay_weight) over (partition by journey_id)
-            as time_decay,
-        case
-            when journey_touches = 1 then 1.0
-            when journey_touches = 2 then 0.5
-            when touch_number in (1, journey_touches) then 0.4
-            else 0.2 / (journey_touches - 2)
-        end as position_based
-    from flagged
+    select * from {{ ref('int_attribution__heuristic_credits') }}
+    {%- if is_incremental() %}
+        where refreshed_at > {{ incremental_watermark('changed_at') }}
+    {%- endif %}
 ),
 
-unpivoted as (
-    {% for model_name in [
-        'first_touch', 'last_touch', 'last_non_direct', 'linear',
-        'time_decay', 'position_based'
-    ] %}
-        select
-            conversion_id,
-            touchpoint_id,
-            '{{ model_name }}' as attribution_model,
-            cast({{ model_name }} as {{ type_double() }}) as credit,
-            conversion_revenue_eur
-        from heuristic
-        union all
-    {% endfor %}
-    select
-        conversion_id,
-        touchpoint_id,
-        'last_non_direct' as attribution_model,
-        cast(1.0 as {{ type_double() }}) as credit,
-        conversion_revenue_eur
-    from direct_only
-    union all
-    select
-        touches.conversion_id,
-        touches.touchpoint_id,
-        path_credits.attribution_model,
-        path_credits.credit / touches.run_touches as credit,
-        touches.conversion_revenue_eur
-    from touches
-    inner join journey_paths
-        on touches.journey_id = journey_paths.journey_id
-    inner join path_credits
-        on
-            journey_paths.channel_path = path_credits.channel_path
-            and touches.run_number = path_credits.step_number
+data_driven as (
+    select * from {{ ref('int_attribution__data_driven_credits') }}
+    {{ where_written_since('changed_at') }}
 ),
 
 final as (
     select
-        unpivoted.conversion_id,
-        unpivoted.touchpoint_id,
-        unpivoted.attribution_model,
-        unpivoted.credit,
-        unpivoted.credit * unpivoted.conversion_revenue_eur as revenue_eur,
-        touchpoints.channel_group,
-        touchpoints.partner_id
-    from unpivoted
-    left join touchpoints
-        on unpivoted.touchpoint_id = touchpoints.touchpoint_id
+        conversion_id,
+        touchpoint_id,
+        attribution_model,
+        credit,
+        revenue_eur,
+        channel_group,
+        partner_id,
+        refreshed_at as changed_at
+    from heuristic
+    union all
+    select
+        conversion_id,
+        touchpoint_id,
+        attribution_model,
+        credit,
+        revenue_eur,
+        channel_group,
+        partner_id,
+        changed_at
+    from data_driven
 )
 
 select * from final
+{{ key_only_rows_of_replaced(
+    ref('int_attribution__heuristic_credits'), keys, 'changed_at'
+) }}
+{{ key_only_rows_of_replaced(
+    ref('int_attribution__data_driven_credits'), keys, 'changed_at'
+) }}

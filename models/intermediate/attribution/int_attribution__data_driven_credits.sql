@@ -1,0 +1,106 @@
+-- The data-driven credits of fct_attribution (markov, shapley), one row
+-- per conversion, touch of its journey and model: the step credits of
+-- int_attribution__path_credits for the journey's path (its runs of one
+-- channel), split evenly over the touches of the step's run.
+--
+-- Computed whole, written by what changed (macro rows_that_changed): the
+-- path credits come from every journey, so a day can change the credits of
+-- any path, but the rows whose credit stays (a one-channel path's, a path
+-- no count moved) are not written again; the rows it replaces are kept for
+-- fct_attribution, which copies the rows written since and empties them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
+    meta={
+        'key_only_column': 'credit',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'changed_at'
+    },
+    on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
+) }}
+
+with
+
+journeys as (
+    select * from {{ ref('fct_journeys') }}
+),
+
+journey_touches as (
+    select * from {{ ref('int_journeys__touches') }}
+),
+
+path_credits as (
+    select * from {{ ref('int_attribution__path_credits') }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_journeys__touchpoints') }}
+),
+
+touches as (
+    select
+        journey_touches.*,
+        journeys.revenue_eur as conversion_revenue_eur,
+        count(*) over (
+            partition by journey_touches.journey_id, journey_touches.run_number
+        ) as run_touches
+    from journey_touches
+    inner join journeys
+        on journey_touches.journey_id = journeys.journey_id
+    where journey_touches.is_converting
+),
+
+runs as (
+    select distinct
+        journey_id,
+        run_number,
+        channel_group
+    from touches
+),
+
+journey_paths as (
+    select
+        journey_id,
+        {{ ordered_string_agg(
+            'channel_group', 'run_number', ' > '
+        ) }} as channel_path
+    from runs
+    group by journey_id
+),
+
+unpivoted as (
+    select
+        touches.conversion_id,
+        touches.touchpoint_id,
+        path_credits.attribution_model,
+        path_credits.credit / touches.run_touches as credit,
+        touches.conversion_revenue_eur
+    from touches
+    inner join journey_paths
+        on touches.journey_id = journey_paths.journey_id
+    inner join path_credits
+        on
+            journey_paths.channel_path = path_credits.channel_path
+            and touches.run_number = path_credits.step_number
+),
+
+final as (
+    select
+        unpivoted.conversion_id,
+        unpivoted.touchpoint_id,
+        unpivoted.attribution_model,
+        unpivoted.credit,
+        unpivoted.credit * unpivoted.conversion_revenue_eur as revenue_eur,
+        touchpoints.channel_group,
+        touchpoints.partner_id
+    from unpivoted
+    left join touchpoints
+        on unpivoted.touchpoint_id = touchpoints.touchpoint_id
+)
+
+{{ rows_that_changed(
+    'final', ['conversion_id', 'touchpoint_id', 'attribution_model'], 'changed_at'
+) }}

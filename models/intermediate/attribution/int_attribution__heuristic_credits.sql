@@ -1,0 +1,177 @@
+-- The heuristic credits of fct_attribution (first_touch, last_touch,
+-- last_non_direct, linear, time_decay, position_based), one row per
+-- conversion, touch of its journey and model, with the person: each
+-- conversion's credits depend on its own journey only.
+--   first_touch / last_touch: all to the first / last touch.
+--   last_non_direct: all to the last touch not through Direct; when every
+--     touch is Direct, to the last non-direct session within
+--     last_non_direct_lookback_days of the last touch (fct_sessions), which
+--     can lie before the journey; else to the last touch.
+--   linear: evenly.
+--   time_decay: weight 2^(-age / time_decay_half_life_days), normalised.
+--   position_based: 40% first, 40% last, 20% evenly in between; 50/50 for
+--     two touches, 100% for one.
+--
+-- Incremental a person at a time (replace_keys on person_id): a build
+-- computes again the credits of the persons changed since its latest marker
+-- (int_journeys__person_changes); the rows it replaces are kept for
+-- fct_attribution, which copies the rows written since and empties them.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={
+        'key_only_column': 'attribution_model',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'refreshed_at'
+    },
+    on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
+) }}
+{%- set person_changes = ref('int_journeys__person_changes') %}
+
+with
+
+journeys as (
+    select * from {{ ref('fct_journeys') }}
+    {{ of_changed_persons(person_changes) }}
+),
+
+journey_touches as (
+    select * from {{ ref('int_journeys__touches') }}
+    {{ of_changed_persons(person_changes) }}
+),
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+    {{ of_changed_persons(person_changes) }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_journeys__touchpoints') }}
+    {{ of_changed_persons(person_changes) }}
+),
+
+touches as (
+    select
+        journey_touches.*,
+        journeys.converted_at,
+        journeys.revenue_eur as conversion_revenue_eur,
+        max(
+            case
+                when journey_touches.channel_group <> 'Direct'
+                    then journey_touches.touch_number
+            end
+        ) over (partition by journey_touches.journey_id) as last_non_direct,
+        power(
+            0.5,
+            {{ dbt.datediff(
+                'journey_touches.touched_at', 'journeys.converted_at', 'second'
+            ) }} / ({{ var('time_decay_half_life_days') }} * 86400.0)
+        ) as decay_weight
+    from journey_touches
+    inner join journeys
+        on journey_touches.journey_id = journeys.journey_id
+    where journey_touches.is_converting
+),
+
+direct_only as (
+    -- journeys whose touches are all Direct and whose last touch looks back
+    -- to a non-direct session outside the journey
+    select
+        touches.person_id,
+        touches.journey_id,
+        touches.conversion_id,
+        touches.conversion_revenue_eur,
+        sessions.last_non_direct_session_id as touchpoint_id
+    from touches
+    inner join sessions on touches.touchpoint_id = sessions.session_id
+    where
+        touches.last_non_direct is null
+        and touches.touch_number = touches.journey_touches
+        and sessions.last_non_direct_session_id <> sessions.session_id
+),
+
+flagged as (
+    select
+        touches.*,
+        direct_only.journey_id is not null as looks_back
+    from touches
+    left join direct_only on touches.journey_id = direct_only.journey_id
+),
+
+heuristic as (
+    select
+        person_id,
+        conversion_id,
+        touchpoint_id,
+        conversion_revenue_eur,
+        touch_number,
+        journey_touches,
+        case when touch_number = 1 then 1.0 else 0.0 end as first_touch,
+        case
+            when touch_number = journey_touches then 1.0 else 0.0
+        end as last_touch,
+        case
+            when
+                touch_number = coalesce(last_non_direct, journey_touches)
+                and not looks_back
+                then 1.0
+            else 0.0
+        end as last_non_direct,
+        1.0 / journey_touches as linear,
+        decay_weight / sum(decay_weight) over (partition by journey_id)
+            as time_decay,
+        case
+            when journey_touches = 1 then 1.0
+            when journey_touches = 2 then 0.5
+            when touch_number in (1, journey_touches) then 0.4
+            else 0.2 / (journey_touches - 2)
+        end as position_based
+    from flagged
+),
+
+unpivoted as (
+    {% for model_name in [
+        'first_touch', 'last_touch', 'last_non_direct', 'linear',
+        'time_decay', 'position_based'
+    ] %}
+        select
+            person_id,
+            conversion_id,
+            touchpoint_id,
+            '{{ model_name }}' as attribution_model,
+            cast({{ model_name }} as {{ type_double() }}) as credit,
+            conversion_revenue_eur
+        from heuristic
+        union all
+    {% endfor %}
+    select
+        person_id,
+        conversion_id,
+        touchpoint_id,
+        'last_non_direct' as attribution_model,
+        cast(1.0 as {{ type_double() }}) as credit,
+        conversion_revenue_eur
+    from direct_only
+),
+
+final as (
+    select
+        unpivoted.person_id,
+        unpivoted.conversion_id,
+        unpivoted.touchpoint_id,
+        unpivoted.attribution_model,
+        unpivoted.credit,
+        unpivoted.credit * unpivoted.conversion_revenue_eur as revenue_eur,
+        touchpoints.channel_group,
+        touchpoints.partner_id,
+        {{ loaded_at() }} as refreshed_at
+    from unpivoted
+    left join touchpoints
+        on unpivoted.touchpoint_id = touchpoints.touchpoint_id
+)
+
+select * from final
+{{ key_only_rows_of_changed_persons(person_changes) }}
