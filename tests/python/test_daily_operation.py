@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 from conftest import SALT, DailyBuild, _build, copy_example
-from helpers import table_differences
+from helpers import MART_MARKERS, table_differences
 
 from journey.serving import build_path
 from journey.warehouse import Workspace
@@ -44,13 +44,6 @@ def _mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
             [catalog],
         ).fetchall()
     ]
-
-
-# the marts' build markers (the marker of the intermediate model a mart
-# copies by what changed): when a row was last written, which a daily build
-# and a full one do not share, and which a delivery copied again (its files
-# read again, their devices sessionized again) may move without a change
-MART_MARKERS = frozenset({"changed_at", "stitched_at", "refreshed_at"})
 
 
 def test_daily_builds_equal_one_full_build(daily_build: DailyBuild) -> None:

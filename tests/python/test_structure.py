@@ -107,7 +107,7 @@ def test_one_model_ties_records_to_persons(sim_build: tuple[Workspace, dict]) ->
     )
     assert not problems, "\n".join(problems)
     assert {"int_sessions__stitched", "int_journeys__conversions", "int_journeys__touchpoints",
-            "int_journeys__store_sales", "int_stages__signals"} <= set(readers), readers  # fmt: skip
+            "int_journeys__store_sales", "int_stages__promoters"} <= set(readers), readers  # fmt: skip
 
 
 def test_names_and_folders_follow_the_conventions(sim_build: tuple[Workspace, dict]) -> None:

@@ -24,8 +24,8 @@
 
 with
 
-journeys as (
-    select * from {{ ref('fct_journeys') }}
+conversions as (
+    select * from {{ ref('int_journeys__conversions') }}
 ),
 
 journey_touches as (
@@ -43,13 +43,13 @@ touchpoints as (
 touches as (
     select
         journey_touches.*,
-        journeys.revenue_eur as conversion_revenue_eur,
+        conversions.revenue_eur as conversion_revenue_eur,
         count(*) over (
             partition by journey_touches.journey_id, journey_touches.run_number
         ) as run_touches
     from journey_touches
-    inner join journeys
-        on journey_touches.journey_id = journeys.journey_id
+    inner join conversions
+        on journey_touches.conversion_id = conversions.conversion_id
     where journey_touches.is_converting
 ),
 

@@ -5,7 +5,8 @@
 --   first_touch / last_touch: all to the first / last touch.
 --   last_non_direct: all to the last touch not through Direct; when every
 --     touch is Direct, to the last non-direct session within
---     last_non_direct_lookback_days of the last touch (fct_sessions), which
+--     last_non_direct_lookback_days of the last touch
+--     (int_sessions__stitched), which
 --     can lie before the journey; else to the last touch.
 --   linear: evenly.
 --   time_decay: weight 2^(-age / time_decay_half_life_days), normalised.
@@ -33,8 +34,8 @@
 
 with
 
-journeys as (
-    select * from {{ ref('fct_journeys') }}
+conversions as (
+    select * from {{ ref('int_journeys__conversions') }}
     {{ of_changed_persons(person_changes) }}
 ),
 
@@ -44,7 +45,7 @@ journey_touches as (
 ),
 
 sessions as (
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('int_sessions__stitched') }}
     {{ of_changed_persons(person_changes) }}
 ),
 
@@ -56,8 +57,8 @@ touchpoints as (
 touches as (
     select
         journey_touches.*,
-        journeys.converted_at,
-        journeys.revenue_eur as conversion_revenue_eur,
+        conversions.converted_at,
+        conversions.revenue_eur as conversion_revenue_eur,
         max(
             case
                 when journey_touches.channel_group <> 'Direct'
@@ -67,12 +68,12 @@ touches as (
         power(
             0.5,
             {{ dbt.datediff(
-                'journey_touches.touched_at', 'journeys.converted_at', 'second'
+                'journey_touches.touched_at', 'conversions.converted_at', 'second'
             ) }} / ({{ var('time_decay_half_life_days') }} * 86400.0)
         ) as decay_weight
     from journey_touches
-    inner join journeys
-        on journey_touches.journey_id = journeys.journey_id
+    inner join conversions
+        on journey_touches.conversion_id = conversions.conversion_id
     where journey_touches.is_converting
 ),
 
