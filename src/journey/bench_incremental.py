@@ -26,6 +26,7 @@ from journey.bench import (
     commit_name,
     machine_line,
     median_step,
+    node_memory,
     node_times,
     run_step,
     write_report,
@@ -117,6 +118,7 @@ def run_incremental_bench(
         shutil.copyfile(workdir / "target" / "run_results.json", workdir / "daily_run_results.json")
         print(f"run {i + 1}/{repeat}: build with nothing new", flush=True)
         unchanged.append(run_step(build, env, workdir / "unchanged.log", spill))
+        shutil.copyfile(workdir / "target" / "run_results.json", workdir / "unchanged_run_results.json")
         print(f"run {i + 1}/{repeat}: dbt parse", flush=True)
         parses.append(run_step(parse, env, workdir / "parse.log"))
         print(f"run {i + 1}/{repeat}: full refresh", flush=True)
@@ -169,6 +171,21 @@ def run_incremental_bench(
         "Where the last daily build's time went (dbt's run_results.json):",
         "",
         *node_times(workdir / "daily_run_results.json", slowest=15),
+        "",
+        "Where each build's memory went (the dbt process's resident set, sampled once a second,"
+        " while each node ran; the last run):",
+        "",
+        "daily build:",
+        "",
+        *node_memory(workdir / "daily_run_results.json", daily[-1].rss_samples, largest=8),
+        "",
+        "with nothing new:",
+        "",
+        *node_memory(workdir / "unchanged_run_results.json", unchanged[-1].rss_samples, largest=8),
+        "",
+        "full build:",
+        "",
+        *node_memory(workdir / "target" / "run_results.json", fulls[-1].rss_samples, largest=8),
     ]
     write_report(lines, report)
     return 0

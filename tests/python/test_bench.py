@@ -223,6 +223,9 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
     assert "--exclude-resource-type unit_test" in text and "| unit_test |" not in text
+    # each build's largest resident sets, a table per build (sampled once a
+    # second: the example's nodes mostly run quicker, so rows may be few)
+    assert text.count("| largest resident set while a node ran | MiB |") == 3
     served, following, built = (
         float(size.replace(",", ""))
         for size in re.search(
