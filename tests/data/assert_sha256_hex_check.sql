@@ -1,4 +1,4 @@
--- What the is_sha256_hex test must take for a hex digest and what not.
+-- What the sha256_hex_columns test must take for a hex digest and what not.
 -- Returns the cases it judges wrong (this test fails on any row).
 {{ config(tags=['unit']) }}
 {%- set check = adapter.dispatch('sha256_hex_check', 'customer_journey') %}

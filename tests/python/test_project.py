@@ -153,6 +153,31 @@ def test_not_null_columns_fails_on_each_row_with_a_null(tmp_path: Path) -> None:
     assert con.execute(query).fetchall() == [("a",), ("a",), ("b",)]
 
 
+def test_sha256_hex_columns_fails_on_each_row_with_a_malformed_hash(tmp_path: Path) -> None:
+    """The model-level sha256_hex_columns test (one node for every hashed
+    column of a model) returns one row per row where a column holds anything
+    but 64 lowercase hex characters, naming the first such column; nulls pass."""
+    import duckdb
+
+    from journey.warehouse import run_dbt
+
+    result = run_dbt(
+        Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
+        ["compile", "--inline", "{{ customer_journey.test_sha256_hex_columns('t', ['a', 'b']) }}"],
+    )
+    assert result.success
+    query = result.result.results[0].node.compiled_code + " order by all"
+    con = duckdb.connect()
+    good = "a" * 64
+    con.execute(f"create table t as select '{good}' as a, null::varchar as b, 'x' as c from range(1000)")
+    assert con.execute(query).fetchall() == []
+    con.execute(
+        f"insert into t values ('{good.upper()}', null, 'x'), ('{good}', '{good[:63]}', 'x'),"
+        f" ('{good[:63]}g', 'zz', 'x'), ('{good}', '{good}', 'x')"
+    )
+    assert con.execute(query).fetchall() == [("a",), ("a",), ("b",)]
+
+
 def test_unique_combination_finds_the_same_rows_on_duckdb(tmp_path: Path) -> None:
     """The DuckDB form of the unique_combination test (sorted hashes first,
     then the columns of the rows whose hash repeats) fails on exactly the
