@@ -69,10 +69,22 @@
 
 {% macro attribution_models() -%}
     {#- The attribution models of fct_attribution, in the contract's order. -#}
+    {{ return(heuristic_attribution_models() + data_driven_attribution_models()) }}
+{%- endmacro %}
+
+{% macro heuristic_attribution_models() -%}
+    {#- The models whose credits of a conversion depend on its own journey
+        alone (int_attribution__heuristic_credits). -#}
     {{ return([
         'first_touch', 'last_touch', 'last_non_direct', 'linear',
-        'time_decay', 'position_based', 'markov', 'shapley',
+        'time_decay', 'position_based',
     ]) }}
+{%- endmacro %}
+
+{% macro data_driven_attribution_models() -%}
+    {#- The models whose credits come from every journey's path
+        (int_attribution__path_credits, int_attribution__data_driven_credits). -#}
+    {{ return(['markov', 'shapley']) }}
 {%- endmacro %}
 
 {% macro channel_group_names() -%}

@@ -183,7 +183,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro rows_that_changed(rows, keys, marker) -%}
+{% macro rows_that_changed(rows, keys, marker, scope=none) -%}
     {#- The select of a model compared with its own table (replace_keys on
         `keys`, keeps_replaced_rows): `rows`, the name of the CTE that holds
         every row the model has now, becomes, on an incremental run, its
@@ -192,7 +192,10 @@
         row for every key the table holds that `rows` no longer does. A
         model computed whole this way tells its readers exactly which rows
         changed: those with a newer marker, and the ones it replaced (its
-        `__replaced` companion). On a full build: every row, marked. -#}
+        `__replaced` companion). On a full build: every row, marked. With
+        `scope` (a condition on the table's rows, aliased `previous`), `rows`
+        holds only the rows of that scope, computed again: keys outside it
+        are kept. -#}
     {%- set keys = [keys] if keys is string else keys -%}
     select
         {{ rows }}.*,
@@ -219,7 +222,11 @@
         {%- endfor %}
         select {{ key_only_rows(key_map) }}
         from {{ this }} as previous
-        where not exists (
+        where
+            {%- if scope %}
+                ({{ scope }}) and
+            {%- endif %}
+            not exists (
             select 1
             from {{ rows }}
             where
@@ -231,19 +238,25 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro of_changed_persons(person_changes, keyword='where') -%}
+{% macro changed_persons(person_changes, marker='refreshed_at') -%}
+    {#- The persons int_journeys__person_changes (the relation
+        `person_changes`) lists as changed since the latest `marker` the
+        model's own table holds: a query for `in (...)` or `from (...)`. -#}
+    select person_changes.person_id
+    from {{ person_changes }} as person_changes
+    where
+        person_changes.changed_at > {{ incremental_watermark(marker) }}
+{%- endmacro %}
+
+{% macro of_changed_persons(person_changes, keyword='where', marker='refreshed_at') -%}
     {#- For a model computed a person at a time (replace_keys on person_id,
-        marker refreshed_at): on an incremental run, `<keyword> person_id in
-        (...)`, the persons int_journeys__person_changes (the relation
-        `person_changes`) lists as changed since the model's latest marker;
-        nothing on a full build. Put on each of the model's inputs. -#}
+        marker refreshed_at, or written by what changed with `marker`): on an
+        incremental run, `<keyword> person_id in (...)`, the persons changed
+        since the model's latest marker (macro changed_persons); nothing on a
+        full build. Put on each of the model's inputs. -#}
     {%- if is_incremental() %}
         {{ keyword }} person_id in (
-            select person_changes.person_id
-            from {{ person_changes }} as person_changes
-            where
-                person_changes.changed_at
-                > {{ incremental_watermark('refreshed_at') }}
+            {{ changed_persons(person_changes, marker) }}
         )
     {%- endif %}
 {%- endmacro %}
@@ -255,11 +268,8 @@
         (those the build computes again are inserted after). -#}
     {%- if is_incremental() %}
         union all
-        select {{ key_only_rows({'person_id': 'person_changes.person_id'}) }}
-        from {{ person_changes }} as person_changes
-        where
-            person_changes.changed_at
-            > {{ incremental_watermark('refreshed_at') }}
+        select {{ key_only_rows({'person_id': 'changed.person_id'}) }}
+        from ({{ changed_persons(person_changes) }}) as changed
     {%- endif %}
 {%- endmacro %}
 
@@ -309,4 +319,20 @@
         ){{ "," if not loop.last }}
     {%- endfor %}
     )
+{%- endmacro %}
+
+{% macro delete_data_driven_credits() -%}
+    {#- pre-hook of fct_attribution: on an incremental run, its data-driven
+        rows go (the build inserts them all again: a day's journeys move
+        nearly every one); on a full build, nothing. -#}
+    {%- if is_incremental() %}
+        delete from {{ this }}
+        where attribution_model in (
+            {%- for model_name in data_driven_attribution_models() %}
+                '{{ model_name }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- else %}
+        select 1
+    {%- endif %}
 {%- endmacro %}

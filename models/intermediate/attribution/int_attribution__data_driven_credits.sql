@@ -3,24 +3,10 @@
 -- int_attribution__path_credits for the journey's path (its runs of one
 -- channel), split evenly over the touches of the step's run.
 --
--- Computed whole, written by what changed (macro rows_that_changed): the
--- path credits come from every journey, so a day can change the credits of
--- any path, but the rows whose credit stays (a one-channel path's, a path
--- no count moved) are not written again; the rows it replaces are kept for
--- fct_attribution, which copies the rows written since and empties them.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_keys',
-    unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
-    meta={
-        'key_only_column': 'credit',
-        'keeps_replaced_rows': true,
-        'tests_last_load': 'changed_at'
-    },
-    on_schema_change='fail',
-    pre_hook="{{ drop_replaced_rows() }}",
-    post_hook="{{ create_replaced_rows() }}",
-) }}
+-- A table computed whole by every build: the path credits come from every
+-- journey, so a day's journeys move the credits of nearly every path of
+-- more than one channel, hence of nearly every row (fct_attribution
+-- replaces them all).
 
 with
 
@@ -101,6 +87,4 @@ final as (
         on unpivoted.touchpoint_id = touchpoints.touchpoint_id
 )
 
-{{ rows_that_changed(
-    'final', ['conversion_id', 'touchpoint_id', 'attribution_model'], 'changed_at'
-) }}
+select * from final

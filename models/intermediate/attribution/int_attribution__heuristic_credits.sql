@@ -13,18 +13,21 @@
 --   position_based: 40% first, 40% last, 20% evenly in between; 50/50 for
 --     two touches, 100% for one.
 --
--- Incremental a person at a time (replace_keys on person_id): a build
--- computes again the credits of the persons changed since its latest marker
--- (int_journeys__person_changes); the rows it replaces are kept for
--- fct_attribution, which copies the rows written since and empties them.
+-- Computed a person at a time, written by what changed: a build computes
+-- again the credits of the persons changed since its latest marker
+-- (int_journeys__person_changes) and writes only the rows that are new or
+-- differ from the table's (macro rows_that_changed, scoped to those
+-- persons; most of a changed person's credits stay as they were); the rows
+-- it replaces are kept for fct_attribution, which copies the rows written
+-- since and empties them.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
-    unique_key='person_id',
+    unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
     meta={
-        'key_only_column': 'attribution_model',
+        'key_only_column': 'credit',
         'keeps_replaced_rows': true,
-        'tests_last_load': 'refreshed_at'
+        'tests_last_load': 'changed_at'
     },
     on_schema_change='fail',
     pre_hook="{{ drop_replaced_rows() }}",
@@ -36,22 +39,22 @@ with
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
-    {{ of_changed_persons(person_changes) }}
+    {{ of_changed_persons(person_changes, marker='changed_at') }}
 ),
 
 journey_touches as (
     select * from {{ ref('int_journeys__touches') }}
-    {{ of_changed_persons(person_changes) }}
+    {{ of_changed_persons(person_changes, marker='changed_at') }}
 ),
 
 sessions as (
     select * from {{ ref('int_sessions__stitched') }}
-    {{ of_changed_persons(person_changes) }}
+    {{ of_changed_persons(person_changes, marker='changed_at') }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_journeys__touchpoints') }}
-    {{ of_changed_persons(person_changes) }}
+    {{ of_changed_persons(person_changes, marker='changed_at') }}
 ),
 
 touches as (
@@ -134,10 +137,7 @@ heuristic as (
 ),
 
 unpivoted as (
-    {% for model_name in [
-        'first_touch', 'last_touch', 'last_non_direct', 'linear',
-        'time_decay', 'position_based'
-    ] %}
+    {% for model_name in heuristic_attribution_models() %}
         select
             person_id,
             conversion_id,
@@ -167,12 +167,16 @@ final as (
         unpivoted.credit,
         unpivoted.credit * unpivoted.conversion_revenue_eur as revenue_eur,
         touchpoints.channel_group,
-        touchpoints.partner_id,
-        {{ loaded_at() }} as refreshed_at
+        touchpoints.partner_id
     from unpivoted
     left join touchpoints
         on unpivoted.touchpoint_id = touchpoints.touchpoint_id
 )
 
-select * from final
-{{ key_only_rows_of_changed_persons(person_changes) }}
+{{ rows_that_changed(
+    'final', ['conversion_id', 'touchpoint_id', 'attribution_model'], 'changed_at',
+    scope=(
+        "previous.person_id in ("
+        ~ changed_persons(person_changes, 'changed_at') ~ ")"
+    ) if is_incremental() else none
+) }}

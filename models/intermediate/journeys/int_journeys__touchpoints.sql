@@ -4,12 +4,16 @@
 -- is_attributable: the session an email click or a push open starts already
 -- carries the click's channel, so the click itself is not counted twice.
 --
--- Computed whole, written by what changed (macro rows_that_changed): a build
--- writes only the touches that are new or differ from the table's, marked
--- changed_at, and deletes those gone; the rows it replaces are kept for
+-- Written by what changed (macro rows_that_changed): a build writes only the
+-- touches that are new or differ from the table's, marked changed_at, and
+-- deletes those gone; the rows it replaces are kept for
 -- int_journeys__person_changes, which tells the per-person models whose
--- touches changed. tests_last_load: a daily build's data tests check the
--- rows it wrote.
+-- touches changed. The session starts and push opens are computed again
+-- only for the sessions int_sessions__stitched wrote or replaced since this
+-- table's latest marker (a session's touches come from it and its events,
+-- which re-stitch it when they change); the email and store touches, few,
+-- whole. tests_last_load: a daily build's data tests check the rows it
+-- wrote.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
@@ -23,14 +27,50 @@
     pre_hook="{{ drop_replaced_rows() }}",
     post_hook="{{ create_replaced_rows() }}",
 ) }}
+{%- set stitched = ref('int_sessions__stitched') %}
+{%- if is_incremental() %}
+    {%- set since = incremental_watermark('changed_at') %}
+    {#- stitched written whole since (a full refresh of it alone): its
+        companion no longer lists the sessions it dropped, so take them all -#}
+    {%- set by_session = not rewritten_since(stitched, 'stitched_at', since) %}
+{%- else %}
+    {%- set by_session = false %}
+{%- endif %}
+
 with
 
+{% if by_session -%}
+    changed_sessions as (
+        -- the sessions stitched or replaced since this table's latest marker
+        select stitched.session_id
+        from {{ stitched }} as stitched
+        where stitched.stitched_at > {{ since }}
+        union
+        select replaced.session_id
+        from {{ replaced_rows_relation(stitched) }} as replaced
+        where replaced.replaced_at > {{ since }}
+    ),
+
+{% endif -%}
+
 sessions as (
-    select * from {{ ref('int_sessions__stitched') }}
+    select stitched.*
+    from {{ stitched }} as stitched
+    {%- if by_session %}
+        where stitched.session_id in (
+            select changed_sessions.session_id from changed_sessions
+        )
+    {%- endif %}
 ),
 
 person_events as (
-    select * from {{ ref('int_journeys__person_events') }}
+    select person_events.*
+    from {{ ref('int_journeys__person_events') }} as person_events
+    {%- if by_session %}
+        where person_events.session_id in (
+            select changed_sessions.session_id from changed_sessions
+        )
+    {%- endif %}
 ),
 
 email_events as (
@@ -183,4 +223,10 @@ final as (
     from unioned
 )
 
-{{ rows_that_changed('final', 'touchpoint_id', 'changed_at') }}
+{{ rows_that_changed(
+    'final', 'touchpoint_id', 'changed_at',
+    scope=(
+        "previous.session_id is null or previous.session_id in"
+        ~ " (select changed_sessions.session_id from changed_sessions)"
+    ) if by_session else none
+) }}

@@ -18,26 +18,23 @@
 -- data-driven ones from int_attribution__data_driven_credits.
 --
 -- Incremental by row (replace_keys on conversion, touch and model): a build
--- copies the rows those two wrote since the latest marker this table holds
--- (changed_at, kept) and deletes the ones they replaced; the last reader of
--- their `__replaced` companions, it empties them (after the commit: they
--- live in the build file, this table in the served one).
+-- copies the heuristic rows int_attribution__heuristic_credits wrote since
+-- the latest marker this table holds (changed_at, kept) and deletes the ones
+-- it replaced; the last reader of its `__replaced` companion, it empties it
+-- (after the commit: it lives in the build file, this table in the served
+-- one). The data-driven rows are replaced whole (a pre-hook deletes them):
+-- a day's journeys move nearly all of them.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
     meta={'key_only_column': 'credit', 'tests_last_load': 'changed_at'},
     on_schema_change='fail',
-    post_hook=[
-        after_commit("{{ prune_replaced_rows(
-            ref('int_attribution__heuristic_credits'),
-            read_through([[this, 'changed_at']])
-        ) }}"),
-        after_commit("{{ prune_replaced_rows(
-            ref('int_attribution__data_driven_credits'),
-            read_through([[this, 'changed_at']])
-        ) }}"),
-    ],
+    pre_hook="{{ delete_data_driven_credits() }}",
+    post_hook=after_commit("{{ prune_replaced_rows(
+        ref('int_attribution__heuristic_credits'),
+        read_through([[this, 'changed_at']])
+    ) }}"),
 ) }}
 {%- set keys = ['conversion_id', 'touchpoint_id', 'attribution_model'] %}
 
@@ -45,14 +42,11 @@ with
 
 heuristic as (
     select * from {{ ref('int_attribution__heuristic_credits') }}
-    {%- if is_incremental() %}
-        where refreshed_at > {{ incremental_watermark('changed_at') }}
-    {%- endif %}
+    {{ where_written_since('changed_at') }}
 ),
 
 data_driven as (
     select * from {{ ref('int_attribution__data_driven_credits') }}
-    {{ where_written_since('changed_at') }}
 ),
 
 final as (
@@ -64,7 +58,7 @@ final as (
         revenue_eur,
         channel_group,
         partner_id,
-        refreshed_at as changed_at
+        changed_at
     from heuristic
     union all
     select
@@ -75,14 +69,11 @@ final as (
         revenue_eur,
         channel_group,
         partner_id,
-        changed_at
+        {{ loaded_at() }} as changed_at
     from data_driven
 )
 
 select * from final
 {{ key_only_rows_of_replaced(
     ref('int_attribution__heuristic_credits'), keys, 'changed_at'
-) }}
-{{ key_only_rows_of_replaced(
-    ref('int_attribution__data_driven_credits'), keys, 'changed_at'
 ) }}

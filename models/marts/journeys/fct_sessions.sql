@@ -2,9 +2,11 @@
 --
 -- Incremental by session (replace_keys): a build copies the sessions
 -- int_sessions__stitched wrote since the latest marker this table holds
--- (stitched_at, kept) and deletes the ones it replaced; it empties the
--- `__replaced` companion it alone reads (after the commit: the companion
--- lives in the build file, this table in the served one).
+-- (stitched_at, kept) and deletes the ones it replaced; the last reader of
+-- its `__replaced` companion, it empties it after int_journeys__touchpoints
+-- has read it too (after the commit: the companion lives in the build file,
+-- this table in the served one).
+-- depends_on: {{ ref('int_journeys__touchpoints') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
@@ -13,7 +15,10 @@
     on_schema_change='fail',
     post_hook=after_commit("{{ prune_replaced_rows(
         ref('int_sessions__stitched'),
-        read_through([[this, 'stitched_at']])
+        read_through([
+            [ref('int_journeys__touchpoints'), 'changed_at'],
+            [this, 'stitched_at']
+        ])
     ) }}"),
 ) }}
 
