@@ -141,8 +141,8 @@ LAST_LOAD_TESTED = {
     "int_journeys__conversion_margins": "changed_at", "fct_touchpoints": "changed_at",
     "fct_conversions": "changed_at", "fct_sessions": "stitched_at",
     "fct_stage_transitions": "refreshed_at", "fct_journeys": "refreshed_at",
-    "int_attribution__heuristic_credits": "refreshed_at",
-    "int_attribution__data_driven_credits": "changed_at", "fct_attribution": "changed_at",
+    "int_attribution__heuristic_credits": "changed_at",
+    "fct_attribution": "changed_at",
 }  # fmt: skip
 
 
