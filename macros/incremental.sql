@@ -88,6 +88,20 @@
     where 1 = 0
 {%- endmacro %}
 
+{% macro written_or_replaced_since(relation, column, marker, since) -%}
+    {#- The values of `column` in the rows of `relation` (a model that
+        keeps its replaced rows) written since `since` (its marker column
+        `marker`) or replaced since (its `__replaced` companion): what a
+        reader has to take again. -#}
+    select written.{{ column }}
+    from {{ relation }} as written
+    where written.{{ marker }} > {{ since }}
+    union
+    select replaced.{{ column }}
+    from {{ replaced_rows_relation(relation) }} as replaced
+    where replaced.replaced_at > {{ since }}
+{%- endmacro %}
+
 {% macro prune_replaced_rows(relation, through) -%}
     {#- post-hook of the last model that reads `relation`'s replaced rows
         (which create_replaced_rows keeps in existence): those replaced at

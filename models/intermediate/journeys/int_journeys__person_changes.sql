@@ -30,13 +30,9 @@ changed as (
         'int_journeys__conversions',
         'int_stages__promoters'
     ] %}
-        select written.person_id
-        from {{ ref(name) }} as written
-        where written.changed_at > {{ since }}
-        union all
-        select replaced.person_id
-        from {{ replaced_rows_relation(ref(name)) }} as replaced
-        where replaced.replaced_at > {{ since }}
+        {{ written_or_replaced_since(
+            ref(name), 'person_id', 'changed_at', since
+        ) }}
         union all
     {%- endfor %}
     select stitched.person_id

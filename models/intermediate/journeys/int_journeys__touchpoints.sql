@@ -40,15 +40,11 @@
 with
 
 {% if by_session -%}
+    -- the sessions stitched or replaced since this table's latest marker
     changed_sessions as (
-        -- the sessions stitched or replaced since this table's latest marker
-        select stitched.session_id
-        from {{ stitched }} as stitched
-        where stitched.stitched_at > {{ since }}
-        union
-        select replaced.session_id
-        from {{ replaced_rows_relation(stitched) }} as replaced
-        where replaced.replaced_at > {{ since }}
+        {{ written_or_replaced_since(
+            stitched, 'session_id', 'stitched_at', since
+        ) }}
     ),
 
 {% endif -%}

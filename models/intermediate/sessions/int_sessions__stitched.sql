@@ -52,16 +52,12 @@
 with
 
 {% if is_incremental() -%}
+    -- the devices sessionized again since this table's latest marker, and
+    -- those left without sessions (all their events erased)
     measured_devices as (
-        -- the devices sessionized again since this table's latest marker,
-        -- and those left without sessions (all their events erased)
-        select sourced.device_key
-        from {{ sourced_relation }} as sourced
-        where sourced.sessionized_at > {{ stitched_through }}
-        union
-        select replaced.device_key
-        from {{ replaced_rows_relation(sourced_relation) }} as replaced
-        where replaced.replaced_at > {{ stitched_through }}
+        {{ written_or_replaced_since(
+            sourced_relation, 'device_key', 'sessionized_at', stitched_through
+        ) }}
     ),
 
     tied_sessions as (
