@@ -350,3 +350,25 @@
         select 1
     {%- endif %}
 {%- endmacro %}
+
+{% macro common_subplans(enabled) -%}
+    {#- pre-hook (false) and post-hook (true) of a model whose incremental
+        run filters a view it reads twice by a small set of keys: DuckDB
+        1.5's common-subplan optimizer computes the view once, whole, before
+        the filter (int_identity__identifiers: 13 s at 1M persons for a
+        build with nothing new, against 0.03 s without it). Other engines:
+        nothing. -#}
+    {{ return(adapter.dispatch('common_subplans', 'customer_journey')(enabled)) }}
+{%- endmacro %}
+
+{% macro default__common_subplans(enabled) -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__common_subplans(enabled) -%}
+    {%- if enabled -%}
+        reset disabled_optimizers
+    {%- else -%}
+        set disabled_optimizers = 'common_subplan'
+    {%- endif -%}
+{%- endmacro %}

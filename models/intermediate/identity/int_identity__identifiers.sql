@@ -36,8 +36,8 @@
         'tests_last_load': 'judged_at',
     },
     on_schema_change='fail',
-    pre_hook="{{ drop_replaced_rows() }}",
-    post_hook="{{ create_replaced_rows() }}",
+    pre_hook=["{{ drop_replaced_rows() }}", "{{ common_subplans(false) }}"],
+    post_hook=["{{ create_replaced_rows() }}", "{{ common_subplans(true) }}"],
 ) }}
 
 {%- set observations_all = ref('int_identity__observations_all') %}
