@@ -132,20 +132,26 @@ def test_one_version_number_everywhere() -> None:
     assert f"version {dbt_version}" in (root / "README.md").read_text()
 
 
+def _compiled_generic_test(tmp_path: Path, call: str) -> str:
+    """The query a generic test of this project's compiles to (dbt compile
+    --inline), ordered, for running against a hand-made table `t`."""
+    from journey.warehouse import run_dbt
+
+    result = run_dbt(
+        Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
+        ["compile", "--inline", "{{ customer_journey." + call + " }}"],
+    )
+    assert result.success
+    return result.result.results[0].node.compiled_code + " order by all"
+
+
 def test_not_null_columns_fails_on_each_row_with_a_null(tmp_path: Path) -> None:
     """The model-level not_null_columns test (one node for every column a
     model keeps non-null) returns one row per row holding a null in any of
     its columns, naming the first, and none when there is none."""
     import duckdb
 
-    from journey.warehouse import run_dbt
-
-    result = run_dbt(
-        Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
-        ["compile", "--inline", "{{ customer_journey.test_not_null_columns('t', ['a', 'b']) }}"],
-    )
-    assert result.success
-    query = result.result.results[0].node.compiled_code + " order by all"
+    query = _compiled_generic_test(tmp_path, "test_not_null_columns('t', ['a', 'b'])")
     con = duckdb.connect()
     con.execute("create table t as select 'x' as a, 'y' as b, null as c from range(1000)")
     assert con.execute(query).fetchall() == []
@@ -159,14 +165,7 @@ def test_sha256_hex_columns_fails_on_each_row_with_a_malformed_hash(tmp_path: Pa
     but 64 lowercase hex characters, naming the first such column; nulls pass."""
     import duckdb
 
-    from journey.warehouse import run_dbt
-
-    result = run_dbt(
-        Workspace(landing=tmp_path, duckdb=tmp_path / "w.duckdb"),
-        ["compile", "--inline", "{{ customer_journey.test_sha256_hex_columns('t', ['a', 'b']) }}"],
-    )
-    assert result.success
-    query = result.result.results[0].node.compiled_code + " order by all"
+    query = _compiled_generic_test(tmp_path, "test_sha256_hex_columns('t', ['a', 'b'])")
     con = duckdb.connect()
     good = "a" * 64
     con.execute(f"create table t as select '{good}' as a, null::varchar as b, 'x' as c from range(1000)")
