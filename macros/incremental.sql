@@ -7,7 +7,9 @@
         rows whose `key_only_column` (in the model's meta config) is null:
         they only name a key that has no row left (a device all of whose
         events were erased). delete+insert cannot remove a key without
-        putting a row back. -#}
+        putting a row back. A model whose pre-hook already deleted some of
+        the keys names the batch rows whose keys are still to delete (meta
+        `deleted_keys_where`, a condition on the batch). -#}
     {{ return(adapter.dispatch('replace_keys_sql', 'customer_journey')(arg_dict)) }}
 {%- endmacro %}
 
@@ -20,6 +22,7 @@
     {%- set columns = get_quoted_csv(
         arg_dict['dest_columns'] | map(attribute='name')
     ) -%}
+    {%- set deleted_where = config.get('meta', {}).get('deleted_keys_where') -%}
     {%- if config.get('meta', {}).get('keeps_replaced_rows') %}
     {%- set replaced = replaced_rows_relation(target) %}
     create table if not exists {{ replaced }} as
@@ -41,7 +44,10 @@
     {%- endif %}
 
     delete from {{ target }}
-    using (select distinct {{ keys | join(', ') }} from {{ batch }}) as batch_keys
+    using (
+        select distinct {{ keys | join(', ') }} from {{ batch }}
+        {%- if deleted_where %} where {{ deleted_where }}{% endif %}
+    ) as batch_keys
     where
     {%- for key in keys %}
         {{ target }}.{{ key }} = batch_keys.{{ key }}

@@ -162,18 +162,22 @@
     {{ return([
         'base_web__event_lines', 'base_app__event_lines',
         'base_crm__email_event_lines', 'base_pos__transaction_rows',
+        'base_pos__transactions',
     ]) }}
 {%- endmacro %}
 
 {% macro reads_erased_in_place(model_name) -%}
     {#- Whether a model is, or reads directly, a table erased in place
-        (erased_in_place_tables): its rows carry that table's is_erased flag.
-        False while parsing (the graph is not known yet). -#}
+        (erased_in_place_tables) and has an is_erased column: its rows carry
+        that table's flag (base_pos__transaction_lines reads
+        base_pos__transactions for a lookup only, and has none). False while
+        parsing (the graph is not known yet). -#}
     {%- set kept = erased_in_place_tables() -%}
     {%- if model_name in kept -%}{{ return(true) }}{%- endif -%}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
     {%- for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.name == model_name -%}
+        if node.resource_type == 'model' and node.name == model_name
+        and 'is_erased' in node.columns -%}
         {%- for parent in node.depends_on.nodes
             if parent.split('.')[-1] in kept -%}
             {{ return(true) }}

@@ -170,7 +170,11 @@ def run_incremental_bench(
         "",
         "Where the last daily build's time went (dbt's run_results.json):",
         "",
-        *node_times(workdir / "daily_run_results.json", slowest=15),
+        *node_times(workdir / "daily_run_results.json", slowest=30),
+        "",
+        "And the last build's with nothing new:",
+        "",
+        *node_times(workdir / "unchanged_run_results.json", slowest=15),
         "",
         "Where each build's memory went (the dbt process's resident set, sampled once a second,"
         " while each node ran; the last run):",

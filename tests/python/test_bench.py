@@ -226,6 +226,8 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     # each build's largest resident sets, a table per build (sampled once a
     # second: the example's nodes mostly run quicker, so rows may be few)
     assert text.count("| largest resident set while a node ran | MiB |") == 3
+    # the slowest nodes of the daily build and of the build with nothing new
+    assert text.count("| slowest nodes | s |") == 2
     served, following, built = (
         float(size.replace(",", ""))
         for size in re.search(

@@ -268,6 +268,7 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     till_tables = ("base_pos__transaction_rows", "base_pos__transaction_line_rows")
     assert _rows_from(workspace, "base_crm__email_event_lines", export) > 0
     assert all(_rows_from(workspace, table, till) > 0 for table, till in zip(till_tables, tills, strict=True))
+    assert _rows_from(workspace, "base_pos__transactions", tills[0]) > 0
     touched.write_bytes(b"not gzip")
     for emptied in (export, *tills):
         emptied.write_text(emptied.read_text().splitlines()[0] + "\n")
@@ -275,6 +276,47 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     assert _rows_from(workspace, "base_web__event_lines", touched) == 0
     assert _rows_from(workspace, "base_crm__email_event_lines", export) == 0
     assert all(_rows_from(workspace, table, till) == 0 for table, till in zip(till_tables, tills, strict=True))
+    assert _rows_from(workspace, "base_pos__transactions", tills[0]) == 0
+
+
+def test_a_till_file_delivered_later_is_judged_with_every_file_sharing_its_ids(tmp_path: Path) -> None:
+    """base_pos__transactions computes again only the till files read since,
+    the files whose store changed time zone and the files sharing a
+    transaction id with them: a later file repeating a transaction of an
+    earlier one, and sorting before it, makes the earlier row the
+    duplicate; a store moved to another time zone has its rows converted
+    again; the table then holds what a full build of the same files
+    holds."""
+    landing = copy_example(tmp_path / "landing")
+    workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
+    _build(workspace)
+    folder = landing / "pos" / "transactions"
+    earlier, later = folder / "LON-02_2026-03-17.csv", folder / "LON-02_2026-03-16.csv"
+    header, first = earlier.read_text().splitlines()[:2]
+    later.write_text(f"{header}\n{first}\n")
+    repeated = first.split(",")[0]
+    stores = landing / "pos" / "stores" / "stores.csv"
+    stores.write_text(stores.read_text().replace("LON-02,London Soho,London,GB,Europe/London", "LON-02,London Soho,London,GB,Europe/Lisbon"))
+    _build(workspace)
+    con = _attached(build_path(workspace.duckdb))
+    flags = con.execute(
+        "select source_file, is_duplicate from w0.staging.base_pos__transactions where transaction_id = ?",
+        [repeated],
+    ).fetchall()
+    assert sorted(flags) == [(str(later), False), (str(earlier), True)]
+    assert con.execute(
+        "select distinct store_timezone from w0.staging.base_pos__transactions where store_id = 'LON-02'"
+    ).fetchall() == [("Europe/Lisbon",)]
+    con.close()
+    full = Workspace(landing=landing, duckdb=tmp_path / "full" / "warehouse.duckdb", salt=SALT)
+    _build(full)
+    con = _attached(build_path(workspace.duckdb), build_path(full.duckdb))
+    assert table_differences(
+        con,
+        "w0.staging.base_pos__transactions",
+        "w1.staging.base_pos__transactions",
+        ignore=frozenset({"loaded_at"}),
+    ) == []
 
 
 def _sessionized_from(workspace: Workspace, path: Path) -> int:

@@ -23,12 +23,19 @@
 -- it replaced; the last reader of its `__replaced` companion, it empties it
 -- (after the commit: it lives in the build file, this table in the served
 -- one). The data-driven rows are replaced whole (a pre-hook deletes them):
--- a day's journeys move nearly all of them.
+-- a day's journeys move nearly all of them; replace_keys deletes only the
+-- heuristic keys (meta deleted_keys_where).
+{%- set heuristic_models = heuristic_attribution_models() %}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['conversion_id', 'touchpoint_id', 'attribution_model'],
-    meta={'key_only_column': 'credit', 'tests_last_load': 'changed_at'},
+    meta={
+        'key_only_column': 'credit',
+        'tests_last_load': 'changed_at',
+        'deleted_keys_where': "attribution_model in ('"
+        ~ heuristic_models | join("', '") ~ "')",
+    },
     on_schema_change='fail',
     pre_hook="{{ delete_data_driven_credits() }}",
     post_hook=after_commit("{{ prune_replaced_rows(
