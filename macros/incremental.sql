@@ -327,9 +327,14 @@
     {#- The marker up to which every reader of a `__replaced` companion has
         read it: the least of the latest markers its readers hold (a list of
         [relation, marker column] pairs), for the last reader to prune it
-        (macro prune_replaced_rows) after the others. -#}
+        (macro prune_replaced_rows) after the others. A reader given as none
+        (macro later_reader: not built yet) has read nothing it needs. -#}
+    {%- set built = [] %}
+    {%- for reader in readers if reader[0] is not none %}
+        {%- do built.append(reader) %}
+    {%- endfor %}
     least(
-    {%- for reader in readers %}
+    {%- for reader in built %}
         (
             select
                 coalesce(
@@ -339,6 +344,22 @@
         ){{ "," if not loop.last }}
     {%- endfor %}
     )
+{%- endmacro %}
+
+{% macro later_reader(model_name) -%}
+    {#- The relation of a model that reads a `__replaced` companion but runs
+        after the model that prunes it (a ref would make it that model's
+        parent), for read_through: found in dbt's graph, none while parsing
+        and until its first build (which reads no companion: it computes
+        every row). -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name == model_name -%}
+        {{ return(adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) }}
+    {%- endfor -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {% macro delete_data_driven_credits() -%}

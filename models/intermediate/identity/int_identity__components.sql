@@ -31,9 +31,11 @@
         "{{ create_replaced_rows() }}",
         "{{ prune_replaced_rows(
             ref('int_identity__identifiers'),
-            'least((select max(labelled_at) from ' ~ this ~ '), '
-            ~ '(select max(starred_at) from '
-            ~ ref('int_identity__record_edges') ~ '))'
+            read_through([
+                [this, 'labelled_at'],
+                [ref('int_identity__record_edges'), 'starred_at'],
+                [later_reader('bridge_person_identifiers'), 'changed_at'],
+            ])
         ) }}",
     ],
 ) }}

@@ -19,7 +19,8 @@
 -- in), and those holding a node whose person changed since: given a new
 -- person id (int_identity__person_assignments), dropped from the graph or
 -- added to it (int_identity__components and its `__replaced` companion,
--- which this model, its last reader, empties), or erased; a record no
+-- which this model prunes through what every reader has read: macro
+-- read_through), or erased; a record no
 -- source holds any more loses its row. The person lookup, the costly part,
 -- runs for those records only.
 -- tests_last_load: a daily build's data tests check the rows it wrote
@@ -32,9 +33,11 @@
     on_schema_change='fail',
     post_hook="{{ prune_replaced_rows(
         ref('int_identity__components'),
-        'least((select max(summarized_at) from '
-        ~ ref('int_identity__persons') ~ '), (select max(tied_at) from '
-        ~ this ~ '))'
+        read_through([
+            [ref('int_identity__persons'), 'summarized_at'],
+            [this, 'tied_at'],
+            [later_reader('bridge_person_identifiers'), 'changed_at'],
+        ])
     ) }}",
 ) }}
 
