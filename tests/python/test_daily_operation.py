@@ -143,6 +143,7 @@ LAST_LOAD_TESTED = {
     "fct_stage_transitions": "refreshed_at", "fct_journeys": "refreshed_at",
     "int_attribution__heuristic_credits": "changed_at",
     "fct_attribution": "changed_at", "bridge_person_identifiers": "changed_at",
+    "rpt_person_identity_evidence": "changed_at",
 }  # fmt: skip
 
 

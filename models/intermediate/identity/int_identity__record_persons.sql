@@ -37,6 +37,7 @@
             [ref('int_identity__persons'), 'summarized_at'],
             [this, 'tied_at'],
             [later_reader('bridge_person_identifiers'), 'changed_at'],
+            [later_reader('rpt_person_identity_evidence'), 'changed_at'],
         ])
     ) }}",
 ) }}
