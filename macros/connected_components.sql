@@ -285,3 +285,31 @@
 {% macro noop() -%}
     {#- does nothing: the benchmark times it to measure dbt's start-up -#}
 {%- endmacro %}
+
+{% macro nodes_whose_person_changed(components, persons, since) -%}
+    {#- For an incremental model keyed by identifier or edge that shows each
+        node's person (the identity marts): the nodes int_identity__components
+        labelled or replaced since `since`, and the nodes of the components
+        int_identity__persons summed up again since (a new person id, another
+        count of identifiers). -#}
+    {{ written_or_replaced_since(components, 'node_id', 'labelled_at', since) }}
+    union
+    select labelled.node_id
+    from {{ components }} as labelled
+    inner join {{ persons }} as summed
+        on labelled.component_id = summed.component_id
+    where summed.summarized_at > {{ since }}
+{%- endmacro %}
+
+{% macro identity_rewritten_since(relations, since) -%}
+    {#- Whether any of the identity models (a list of [relation, marker
+        column] pairs) was written whole since `since` (macro
+        rewritten_since): a model reading them incrementally then takes
+        every key again. -#}
+    {%- for relation, marker in relations -%}
+        {%- if rewritten_since(relation, marker, since) -%}
+            {{ return(true) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}

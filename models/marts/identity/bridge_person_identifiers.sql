@@ -28,9 +28,11 @@
     {#- the keys to delete: those replaced since, or every key -#}
     {%- set gone_relation = replaced_rows_relation(identifiers_relation) %}
     {%- set since = incremental_watermark('changed_at') %}
-    {%- set redo_all = rewritten_since(identifiers_relation, 'judged_at', since)
-        or rewritten_since(components_relation, 'labelled_at', since)
-        or rewritten_since(persons_relation, 'summarized_at', since) %}
+    {%- set redo_all = identity_rewritten_since([
+        [identifiers_relation, 'judged_at'],
+        [components_relation, 'labelled_at'],
+        [persons_relation, 'summarized_at'],
+    ], since) %}
     {%- if redo_all %}{% set gone_relation = this %}{% endif %}
 {%- endif %}
 
@@ -50,19 +52,14 @@ persons as (
 
 {% if not redo_all -%}
     changed_nodes as (
-        -- the identifiers whose row, label or person changed since
+        -- the identifiers whose row, component or person changed since
         {{ written_or_replaced_since(
             identifiers_relation, 'node_id', 'judged_at', since
         ) }}
         union
-        {{ written_or_replaced_since(
-            components_relation, 'node_id', 'labelled_at', since
+        {{ nodes_whose_person_changed(
+            components_relation, persons_relation, since
         ) }}
-        union
-        select components.node_id
-        from components
-        inner join persons on components.component_id = persons.component_id
-        where persons.summarized_at > {{ since }}
     ),
 
 {% endif -%}

@@ -26,9 +26,11 @@
 {%- set redo_all = true %}
 {%- if is_incremental() %}
     {%- set since = incremental_watermark('changed_at') %}
-    {%- set redo_all = rewritten_since(edges_relation, 'summed_at', since)
-        or rewritten_since(components_relation, 'labelled_at', since)
-        or rewritten_since(persons_relation, 'summarized_at', since) %}
+    {%- set redo_all = identity_rewritten_since([
+        [edges_relation, 'summed_at'],
+        [components_relation, 'labelled_at'],
+        [persons_relation, 'summarized_at'],
+    ], since) %}
 {%- endif %}
 {#- the edges computed: on an incremental run, those that changed -#}
 {%- set edges_read = 'edges' if redo_all else 'batch_edges' %}
@@ -48,16 +50,11 @@ persons as (
 ),
 
 {% if is_incremental() and not redo_all -%}
+    -- the nodes whose person changed since
     changed_nodes as (
-        -- the nodes whose person changed since
-        {{ written_or_replaced_since(
-            components_relation, 'node_id', 'labelled_at', since
+        {{ nodes_whose_person_changed(
+            components_relation, persons_relation, since
         ) }}
-        union
-        select components.node_id
-        from components
-        inner join persons on components.component_id = persons.component_id
-        where persons.summarized_at > {{ since }}
     ),
 
     batch_edges as (
