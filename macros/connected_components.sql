@@ -304,10 +304,12 @@
 {% macro identity_rewritten_since(relations, since) -%}
     {#- Whether any of the identity models (a list of [relation, marker
         column] pairs) was written whole since `since` (macro
-        rewritten_since): a model reading them incrementally then takes
-        every key again. -#}
+        rewritten_since), or is not built (a served mart compiled, or built,
+        beside a lost working file): a model reading them incrementally then
+        takes every key again. -#}
     {%- for relation, marker in relations -%}
-        {%- if rewritten_since(relation, marker, since) -%}
+        {%- if load_relation(relation) is none
+            or rewritten_since(relation, marker, since) -%}
             {{ return(true) }}
         {%- endif -%}
     {%- endfor -%}

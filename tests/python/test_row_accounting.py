@@ -24,10 +24,11 @@ def test_rows_in_files_are_all_accounted_for(
     assert rows_in_files == files_rows
     assert staged + duplicates + quarantined + erased == files_rows
     model = STAGING_MODEL[(source, entity)]
-    if entity in ("events", "email_events"):
-        # an erased person's events and email events stay in their staging
-        # models without identifiers, flagged (the rows a daily build keeps:
-        # macro erase_in_staging); the other staging models no longer hold them
+    if entity in ("events", "email_events", "transactions"):
+        # an erased person's events, email events and till transactions stay
+        # in their staging models without identifiers, flagged (the rows a
+        # daily build keeps: macro erase_in_staging); the other staging
+        # models no longer hold them
         kept = warehouse.execute(
             f"select count(*) filter (where not is_erased), count(*) filter (where is_erased) "
             f"from staging.{model}"
