@@ -70,3 +70,16 @@
 {% macro duckdb__identifier_node_id(hash_expr) -%}
     cast('0x' || substr({{ hash_expr }}, 1, 15) as bigint)
 {%- endmacro %}
+
+{% macro contact_identifier_columns() -%}
+    {#- The identifiers a CRM contact row holds: (hash column, identifier
+        type), as the identity graph observes them and an erasure request
+        keeps them. -#}
+    {{ return([
+        ('contact_id_hash', 'contact_id'),
+        ('user_id_hash', 'user_id'),
+        ('email_hash', 'email'),
+        ('phone_hash', 'phone'),
+        ('loyalty_card_hash', 'loyalty_card'),
+    ]) }}
+{%- endmacro %}

@@ -162,7 +162,7 @@
     {{ return([
         'base_web__event_lines', 'base_app__event_lines',
         'base_crm__email_event_lines', 'base_pos__transaction_rows',
-        'base_pos__transactions',
+        'base_pos__transactions', 'base_crm__contact_rows',
     ]) }}
 {%- endmacro %}
 
@@ -187,13 +187,15 @@
 {%- endmacro %}
 
 {% macro erased_free_text_columns() -%}
-    {#- What an erased event row loses besides its identifier hashes: the
-        free text and device details that could single the person out. What
+    {#- What an erased row loses besides its identifier hashes: the free
+        text, device details and postal code that could single the person
+        out. What
         an anonymous sale needs (order id, amounts, products, times) stays,
         as it stays in fct_conversions in every build. -#}
     {{ return([
         'user_agent', 'page_url', 'page_referrer', 'page_title',
         'search_query', 'referral_code', 'coupon', 'device_model', 'url',
+        'postal_code',
     ]) }}
 {%- endmacro %}
 

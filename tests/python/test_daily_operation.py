@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 from conftest import SALT, DailyBuild, _build, copy_example
-from helpers import MART_MARKERS, table_differences
+from helpers import MART_MARKERS, identifier_hash, table_differences
 
 from journey.serving import build_path
 from journey.warehouse import Workspace
@@ -129,7 +129,8 @@ def _rows(files: list[Path]) -> list[dict[str, str]]:
 LAST_LOAD_TESTED = {
     "base_web__event_lines": "loaded_at", "base_app__event_lines": "loaded_at",
     "base_crm__email_event_lines": "loaded_at", "base_pos__transaction_rows": "loaded_at",
-    "base_pos__transaction_line_rows": "loaded_at",
+    "base_pos__transaction_line_rows": "loaded_at", "base_crm__contact_rows": "loaded_at",
+    "base_crm__contacts": "loaded_at",
     "int_identity__observations_all": "written_at", "int_identity__identifiers": "judged_at",
     "int_identity__record_edges": "starred_at", "int_identity__edges": "summed_at",
     "int_identity__components": "labelled_at", "int_identity__persons": "summarized_at",
@@ -319,6 +320,67 @@ def test_a_till_file_delivered_later_is_judged_with_every_file_sharing_its_ids(t
         ignore=frozenset({"loaded_at"}),
     ) == []
 
+
+
+def test_a_crm_snapshot_is_read_once_and_compared_with_the_current_rows(tmp_path: Path) -> None:
+    """base_crm__current_contacts is incremental by contact: a later snapshot's row
+    supersedes a contact's current one, an earlier snapshot's does not; a
+    snapshot delivered again with other bytes takes its rows back, and its
+    contacts are judged again on every row they have (one with none left
+    goes). The erased contact's request is kept across builds, its rows
+    stay cleared, and the CRM tables, the erasure list and the row
+    accounting equal those of a full build of the same files."""
+    landing = copy_example(tmp_path / "landing")
+    workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
+    _build(workspace)
+    folder = landing / "crm" / "contacts"
+    header, sam = (folder / "contacts_2026-03-31.csv").read_text().splitlines()[:2]
+    later, earlier = folder / "contacts_2026-04-01.csv", folder / "contacts_2026-03-30.csv"
+    newcomer = "C-7000,,new.one@example.com,,Ana,Lopes,75011,,true,2026-04-01T08:00:00.000Z,2026-04-01T08:00:00.000Z,"
+    later.write_text(f"{header}\n{sam.replace(',true,', ',false,').replace('2026-03-10T09', '2026-04-01T09')}\n{newcomer}\n")
+    earlier.write_text(f"{header}\n{sam.replace('sam.weber@', 'sam.w@')}\n")
+    _build(workspace)
+    files = _current_contact_files(workspace)
+    assert files == {"C-5521": later.name, "C-7000": later.name}
+    assert _one_count(workspace, "select count(*) from w0.intermediate.int_identity__erasure_requests") == 2
+    # the later snapshot delivered again, without the newcomer or Sam
+    later.write_text(f"{header}\n")
+    _build(workspace)
+    assert _current_contact_files(workspace) == {"C-5521": "contacts_2026-03-31.csv"}
+    full = Workspace(landing=landing, duckdb=tmp_path / "full" / "warehouse.duckdb", salt=SALT)
+    _build(full)
+    con = _attached(build_path(workspace.duckdb), build_path(full.duckdb))
+    markers = frozenset({"loaded_at", "written_at"})
+    differences = {
+        table: found
+        for table in (
+            "staging.base_crm__current_contacts", "staging.base_crm__contact_rows",
+            "intermediate.int_identity__erasure_requests",
+            "intermediate.int_identity__erased_identifiers",
+        )
+        if (found := table_differences(con, f"w0.{table}", f"w1.{table}", ignore=markers))
+    }  # fmt: skip
+    assert differences == {}
+    con.close()
+    con = _attached(workspace.duckdb, full.duckdb)
+    accounting = "select * from {}.marts.rpt_row_accounting where entity = 'contacts'"
+    assert con.execute(accounting.format("w0")).fetchall() == con.execute(accounting.format("w1")).fetchall()
+    assert con.execute(accounting.format("w0")).fetchall() == [("crm", "contacts", 3, 1, 1, 0, 1, 2)]
+
+
+def _current_contact_files(workspace: Workspace) -> dict[str, str]:
+    """The snapshot each contact's current row comes from, by contact id."""
+    con = _attached(build_path(workspace.duckdb))
+    found = con.execute(
+        "select contact_id_hash, source_file from w0.staging.base_crm__current_contacts"
+    ).fetchall()
+    by_hash = {identifier_hash(SALT, "contact_id", c): c for c in ("C-5521", "C-5602", "C-7000")}
+    return {by_hash[h]: Path(f).name for h, f in found}
+
+
+def _one_count(workspace: Workspace, query: str) -> int:
+    con = _attached(build_path(workspace.duckdb))
+    return con.execute(query).fetchone()[0]
 
 def _sessionized_from(workspace: Workspace, path: Path) -> int:
     con = _attached(build_path(workspace.duckdb))

@@ -182,7 +182,7 @@ def test_erased_people_vanish_everywhere(
         """
         select schema_name, table_name, column_name from duckdb_columns()
         where schema_name in ('staging', 'intermediate', 'marts') and data_type = 'VARCHAR'
-            and table_name <> 'int_identity__erased_identifiers'
+            and table_name not in ('int_identity__erased_identifiers', 'int_identity__erasure_requests')
         """
     ).fetchall()
     found = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from pathlib import Path
 
 import duckdb
@@ -97,9 +99,14 @@ def test_latest_crm_snapshot_supersedes_earlier_ones(
     staged, latest = warehouse.execute(
         "select count(*), count(distinct snapshot_date) from staging.stg_crm__contacts"
     ).fetchone()
-    erased = warehouse.execute(
+    with snapshots[-1].open(newline="") as handle:
+        erased = sum(1 for row in csv.DictReader(handle) if row["erased_at"])
+    erased_rows = warehouse.execute(
         "select erased_rows from marts.rpt_row_accounting where entity = 'contacts'"
     ).fetchone()[0]
     assert len(snapshots) > 1 and erased > 0
     assert staged + erased == latest_rows  # every contact is in the last full snapshot
     assert latest == 1
+    # every usable row of an erased contact counts as erased, in every
+    # snapshot that lists it (it was erased in the last one)
+    assert erased_rows >= erased

@@ -76,6 +76,7 @@ GRAPH_MODELS = {
     "int_identity__components",
     "int_identity__persons",
     "int_identity__erased_identifiers",
+    "int_identity__erasure_requests",
     "bridge_person_identifiers",
 }
 # Readers of the erasure list outside the identity folders, and why: neither

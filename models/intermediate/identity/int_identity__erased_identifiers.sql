@@ -1,6 +1,7 @@
 -- The suppression list of GDPR erasures: the identifiers of every contact
--- whose latest snapshot has erased_at set, and every identifier that shares a
--- record with one of them (their cookies, devices, other addresses), except
+-- whose latest snapshot has erased_at set (int_identity__erasure_requests,
+-- kept across builds), and every identifier that shares a record with one of
+-- them (their cookies, devices, other addresses), except
 -- junk values and identifiers also seen with someone else's account id (a
 -- zeroed advertising id or a family tablet is not theirs alone). Records
 -- that hold any of these are dropped before the graph is built, so erased
@@ -13,8 +14,8 @@ with
 -- the observations are read where each step needs them, with its filter, not
 -- through one CTE: a CTE read several times is materialised whole
 
-contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+requests as (
+    select * from {{ ref('int_identity__erasure_requests') }}
 ),
 
 junk as (
@@ -22,9 +23,8 @@ junk as (
 ),
 
 erased_contacts as (
-    select contact_id_hash
-    from contacts
-    where is_erased
+    select distinct contact_id_hash
+    from requests
 ),
 
 erased_contact_records as (
@@ -36,12 +36,20 @@ erased_contact_records as (
 ),
 
 direct as (
-    select distinct
+    -- the identifiers of the records that hold an erased contact id, and
+    -- those of the request itself: a contact row deleted by an earlier
+    -- build is no longer among the records
+    select
         observations.identifier_type,
         observations.identifier_hash
     from {{ observations }} as observations
     inner join erased_contact_records
         on observations.record_id = erased_contact_records.record_id
+    union
+    select
+        requests.identifier_type,
+        requests.identifier_hash
+    from requests
 ),
 
 erased_records as (
@@ -54,17 +62,29 @@ erased_records as (
 ),
 
 reached as (
-    -- junk values are never anyone's: they are left out here already
+    -- the identifiers of the erased records and of the requests (which no
+    -- record may hold any more); junk values are never anyone's: they are
+    -- left out here already
     select distinct
-        observations.identifier_type,
-        observations.identifier_hash
-    from {{ observations }} as observations
-    inner join erased_records
-        on observations.record_id = erased_records.record_id
+        held.identifier_type,
+        held.identifier_hash
+    from (
+        select
+            observations.identifier_type,
+            observations.identifier_hash
+        from {{ observations }} as observations
+        inner join erased_records
+            on observations.record_id = erased_records.record_id
+        union all
+        select
+            requests.identifier_type,
+            requests.identifier_hash
+        from requests
+    ) as held
     left join junk
         on
-            observations.identifier_type = junk.identifier_type
-            and observations.identifier_hash = junk.identifier_hash
+            held.identifier_type = junk.identifier_type
+            and held.identifier_hash = junk.identifier_hash
     where junk.identifier_hash is null
 ),
 

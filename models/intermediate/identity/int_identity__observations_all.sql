@@ -173,13 +173,7 @@ event_identifiers as (
 ),
 
 contact_identifiers as (
-    {% for column, identifier_type in [
-        ('contact_id_hash', 'contact_id'),
-        ('user_id_hash', 'user_id'),
-        ('email_hash', 'email'),
-        ('phone_hash', 'phone'),
-        ('loyalty_card_hash', 'loyalty_card'),
-    ] %}
+    {% for column, identifier_type in contact_identifier_columns() %}
         select
             'crm_contacts' as source_name,
             'contact:' || contact_id_hash as record_id,

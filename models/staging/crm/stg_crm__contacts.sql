@@ -1,7 +1,7 @@
 with
 
 contacts as (
-    select * from {{ ref('base_crm__contacts') }}
+    select * from {{ ref('base_crm__current_contacts') }}
 ),
 
 final as (
@@ -19,9 +19,11 @@ final as (
         erased_at,
         is_erased,
         snapshot_date,
-        source_file
+        source_file,
+        row_hash,
+        loaded_at,
+        written_at
     from contacts
-    where quarantine_reason is null and not is_duplicate
 )
 
 select * from final
