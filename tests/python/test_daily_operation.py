@@ -328,9 +328,13 @@ def test_a_crm_snapshot_is_read_once_and_compared_with_the_current_rows(tmp_path
     snapshot delivered again with other bytes takes its rows back, and its
     contacts are judged again on every row they have (one with none left
     goes). The erased contact's request is kept across builds, its rows
-    stay cleared, and the CRM tables, the erasure list and the row
-    accounting equal those of a full build of the same files."""
+    stay cleared, a survey answer naming it still names a known contact
+    (test known_contact) on the builds that read no snapshot listing it,
+    and the CRM tables, the erasure list and the row accounting equal those
+    of a full build of the same files."""
     landing = copy_example(tmp_path / "landing")
+    survey = landing / "surveys" / "nps_2026-03.csv"
+    survey.write_text(survey.read_text() + "r-302,C-5602,2026-03-20T10:00:00.000Z,3,\n")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
     _build(workspace)
     folder = landing / "crm" / "contacts"
