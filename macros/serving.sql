@@ -51,6 +51,7 @@
             ) }}
         {%- else -%}
             {%- do erase_in_staging() -%}
+            {%- do log_build() -%}
             {%- set served = write_served_file() -%}
             {{ log("Published the warehouse: " ~ served, info=true) }}
         {%- endif -%}
@@ -159,11 +160,19 @@
         once), where an erasure clears the erased person's identifiers and
         free text and flags the row (is_erased) instead of deleting it: a
         later build cannot read the row again from its file. -#}
-    {{ return([
-        'base_web__event_lines', 'base_app__event_lines',
-        'base_crm__email_event_lines', 'base_pos__transaction_rows',
-        'base_pos__transactions', 'base_crm__contact_rows',
-    ]) }}
+    {#- Each with the column that marks the build that wrote its row, for a
+        table whose rows are written once from their file (erase_in_staging
+        checks only the rows written since its last run against the whole
+        list), or none (base_pos__transactions carries its till rows'
+        marker: every row is checked). -#}
+    {{ return({
+        'base_web__event_lines': 'loaded_at',
+        'base_app__event_lines': 'loaded_at',
+        'base_crm__email_event_lines': 'loaded_at',
+        'base_pos__transaction_rows': 'loaded_at',
+        'base_pos__transactions': none,
+        'base_crm__contact_rows': 'loaded_at',
+    }) }}
 {%- endmacro %}
 
 {% macro reads_erased_in_place(model_name) -%}
@@ -223,6 +232,28 @@
         identifier='int_identity__erased_identifiers'
     ) -%}
     {%- set ns = namespace(rows=0, tables=0) -%}
+    {#- What an earlier erasure did: the tables a daily build keeps need only
+        their rows written since the last build that passed (each build's
+        erasure runs before it is logged) checked against the whole list,
+        and all their rows against the identifiers listed since -#}
+    {%- set applied = erasure_applied_relation() -%}
+    {%- set scoped = run_query(
+        "select count(*) from information_schema.tables"
+        ~ " where table_catalog = '" ~ applied.database ~ "'"
+        ~ " and table_schema = '" ~ applied.schema ~ "'"
+        ~ " and table_name = '" ~ applied.identifier ~ "'"
+    ).columns[0].values()[0] > 0 -%}
+    {%- if scoped -%}
+        {%- set written_since = last_logged_build() -%}
+        {%- do run_query(
+            "create or replace temporary table journey_newly_erased as"
+            ~ " select identifier_type, identifier_hash from " ~ erased
+            ~ " except select identifier_type, identifier_hash from " ~ applied
+        ) -%}
+        {%- set newly = run_query(
+            "select count(*) from journey_newly_erased"
+        ).columns[0].values()[0] -%}
+    {%- endif -%}
     {%- for row in found.rows if not row[1] -%}
         {%- set relation = api.Relation.create(
             database=target.database, schema='staging', identifier=row[0]
@@ -245,10 +276,19 @@
                 if column in present -%}
                 {%- do cleared.append(column ~ ' = null') -%}
             {%- endfor -%}
+            {%- set marker = erased_in_place_tables()[row[0]] -%}
+            {%- set condition = holds_erased_identifier(relation, erased) -%}
+            {%- if scoped and marker -%}
+                {%- set condition = '(' ~ marker ~ ' > ' ~ written_since
+                    ~ ' and ' ~ condition ~ ')' -%}
+                {%- if newly -%}
+                    {%- set condition = condition ~ ' or '
+                        ~ holds_erased_identifier(relation, 'journey_newly_erased') -%}
+                {%- endif -%}
+            {%- endif -%}
             {%- set deleted = run_query(
                 'update ' ~ relation ~ ' set ' ~ cleared | join(', ')
-                ~ ', is_erased = true where '
-                ~ holds_erased_identifier(relation, erased)
+                ~ ', is_erased = true where ' ~ condition
             ) -%}
         {%- elif hash_columns -%}
             {%- set deleted = run_query(
@@ -272,9 +312,21 @@
         database=observations.database, schema=observations.schema,
         identifier=observations.identifier
     ) -%}
+        {%- if scoped -%}
+            {%- set records = erased_record_ids(
+                '(select * from ' ~ observations ~ ' where written_at > '
+                ~ written_since ~ ')', erased
+            ) -%}
+            {%- if newly -%}
+                {%- set records = records ~ ' union all '
+                    ~ erased_record_ids(observations, 'journey_newly_erased') -%}
+            {%- endif -%}
+        {%- else -%}
+            {%- set records = erased_record_ids(observations, erased) -%}
+        {%- endif -%}
         {%- set deleted = run_query(
             'delete from ' ~ observations ~ ' where record_id in ('
-            ~ erased_record_ids(observations, erased) ~ ')'
+            ~ records ~ ')'
         ) -%}
         {%- set ns.tables = ns.tables + 1 -%}
         {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
@@ -348,6 +400,12 @@
             {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- every row kept has now been checked against the whole list -#}
+    {%- do run_query(
+        'create or replace table ' ~ applied ~ ' as select distinct'
+        ~ ' identifier_type, identifier_hash from ' ~ erased
+    ) -%}
+    {%- do run_query('drop table if exists journey_newly_erased') -%}
     {#- the list of those records has done its work: it goes too -#}
     {%- set erased_records = adapter.get_relation(
         database=target.database, schema='intermediate',

@@ -1,13 +1,16 @@
 {#- The relation a generic data test checks. dbt's own `where` config, and
     one rule of this project's: a model whose config meta sets
     `tests_last_load` has its data tests check, in an incremental
-    `dbt build`, only the rows the last build wrote: those whose marker
-    column (`loaded_at`, or the column the meta names) holds the latest
-    marker. For the tables read once per file (a row never changes once
+    `dbt build`, only the rows written since the last build whose data
+    tests all ran and passed (the build log, macro last_logged_build): those
+    whose marker column (`loaded_at`, or the column the meta names) is later
+    than that build's start. The rows of this build, and of any build since
+    that failed, are checked; a table this build did not write costs
+    nothing. For the tables read once per file (a row never changes once
     written, bar an erasure's clearing, and their keys hold the file), and
     for the incremental models that write every row of a key together
     (replace_keys): a key's rows are checked together whenever it is
-    written. Every row was checked by the build that wrote it;
+    written. Every row was checked by a build that passed;
     `dbt build --full-refresh` and `dbt test` check them all. This is the
     override dbt's documentation gives for templated test filters. -#}
 {% macro get_where_subquery(relation) -%}
@@ -19,7 +22,7 @@
     {%- set marker = tests_last_load_only(relation) -%}
     {%- if marker -%}
         {%- do conditions.append(
-            marker ~ ' = (select max(' ~ marker ~ ') from ' ~ relation ~ ')'
+            marker ~ ' > ' ~ last_logged_build('tests_checked')
         ) -%}
     {%- endif -%}
     {%- if conditions -%}

@@ -148,30 +148,81 @@ LAST_LOAD_TESTED = {
 }  # fmt: skip
 
 
-def _last_load_filtered(workspace: Workspace) -> dict[str, tuple[str, int]]:
-    """The models whose data tests the workspace's last build ran on the last
-    build's rows only (macro get_where_subquery), with the marker column and
-    how many tests did."""
+def _last_load_filtered(workspace: Workspace) -> dict[str, tuple[str, int, set[str]]]:
+    """The models whose data tests the workspace's last build ran on the rows
+    written since a build (macro get_where_subquery), with the marker column,
+    how many tests did and the starts of the builds they were written since."""
     target = workspace.target or workspace.duckdb.parent / "target"
-    found: dict[str, tuple[str, int]] = {}
+    found: dict[str, tuple[str, int, set[str]]] = {}
+    filtered = r'from "[^"]+"\."\w+"\."(\w+)" where (\w+) > cast\(\'([^\']+)\' as timestamp\)\) dbt_subquery'
     for compiled in (target / "run" / "customer_journey" / "models").rglob("*.yml/*.sql"):
-        text = compiled.read_text()
-        for marker, model in re.findall(r'where (\w+) = \(select max\(\1\) from "[^"]+"\."\w+"\."(\w+)"\)', text):
-            found[model] = (marker, found.get(model, (marker, 0))[1] + 1)
+        for model, marker, since in re.findall(filtered, compiled.read_text()):
+            _, tests, starts = found.get(model, (marker, 0, set()))
+            found[model] = (marker, tests + 1, starts | {since})
     return found
 
 
-def test_a_daily_build_tests_the_rows_it_wrote_in_tables_written_by_key(daily_build: DailyBuild) -> None:
+def test_a_daily_build_tests_the_rows_written_since_the_last_tested_build(daily_build: DailyBuild) -> None:
     """The tables read once per file and the incremental models that write a
     key's rows together (config meta tests_last_load): a daily build's data
-    tests check the rows it wrote (by their marker column), which no later
-    build changes without writing them again, but for an erasure's clearing;
-    a full refresh checks every row, and no other model's tests are
-    filtered."""
+    tests check the rows written since the last build whose tests all ran
+    and passed (the build log), which no later build changes without
+    writing them again, but for an erasure's clearing; a full refresh checks
+    every row, and no other model's tests are filtered."""
     daily = _last_load_filtered(daily_build.daily)
-    assert {model: marker for model, (marker, _) in daily.items()} == LAST_LOAD_TESTED, daily
-    assert min(tests for _, tests in daily.values()) >= 2, daily
+    assert {model: marker for model, (marker, _, _) in daily.items()} == LAST_LOAD_TESTED, daily
+    assert min(tests for _, tests, _ in daily.values()) >= 2, daily
     assert _last_load_filtered(daily_build.full) == {}
+    # one row per build, each a whole `dbt build`; the last build's tests
+    # checked what was written since the build before it
+    con = duckdb.connect(str(build_path(daily_build.daily.duckdb)), read_only=True)
+    builds = con.execute("select started_at, tests_checked from main.journey_builds order by 1").fetchall()
+    assert len(builds) == len(daily_build.deliveries) + 1, builds
+    assert all(checked for _, checked in builds), builds
+    since = {start for _, _, starts in daily.values() for start in starts}
+    assert since == {builds[-2][0].isoformat(sep=" ")}, (since, builds[-2:])
+
+
+EVENT_HASHES = (
+    "anonymous_id_hash", "user_id_hash", "esp_subscriber_id_hash", "ip_hash",
+    "device_id_hash", "advertising_id_hash", "email_hash", "phone_hash",
+)  # fmt: skip
+# the staging tables a daily build keeps, whose rows an erasure clears
+# (macro erased_in_place_tables), with their identifier hash columns
+KEPT_HASHES = {
+    "base_web__event_lines": EVENT_HASHES,
+    "base_app__event_lines": EVENT_HASHES,
+    "base_crm__email_event_lines": ("contact_id_hash", "esp_subscriber_id_hash"),
+    "base_pos__transaction_rows": ("loyalty_card_hash", "receipt_email_hash"),
+    "base_pos__transactions": ("loyalty_card_hash", "receipt_email_hash"),
+    "base_crm__contact_rows": ("contact_id_hash", "user_id_hash", "email_hash", "phone_hash", "loyalty_card_hash"),
+}  # fmt: skip
+
+
+def test_a_daily_erasure_clears_the_rows_earlier_builds_kept(daily_build: DailyBuild) -> None:
+    """Each build's erasure checks the kept rows written since the last build
+    against the whole erasure list, and every kept row against the
+    identifiers listed since (macro erase_in_staging): after the daily
+    builds no kept row holds an erased identifier, the rows an earlier build
+    wrote of the person erased later are cleared, and the list applied is
+    the list."""
+    con = duckdb.connect(str(build_path(daily_build.daily.duckdb)), read_only=True)
+    erased = "select identifier_hash from intermediate.int_identity__erased_identifiers"
+    assert con.execute(f"select count(*) from ({erased})").fetchone()[0] > 0
+    first_build = con.execute("select min(started_at) from main.journey_builds").fetchone()[0]
+    cleared_later = 0
+    for table, columns in KEPT_HASHES.items():
+        holding = " or ".join(f"{column} in ({erased})" for column in columns)
+        assert con.execute(f"select count(*) from staging.{table} where {holding}").fetchone()[0] == 0, table
+        if table != "base_pos__transactions":
+            cleared_later += con.execute(
+                f"select count(*) from staging.{table} where is_erased and loaded_at <= ?", [first_build]
+            ).fetchone()[0]
+    assert cleared_later > 0
+    assert con.execute(
+        "select count(*) from (select identifier_type, identifier_hash from intermediate.int_identity__erased_identifiers"
+        " except select identifier_type, identifier_hash from main.journey_erased_identifiers_applied)"
+    ).fetchone() == (0,)
 
 
 def test_the_daily_deliveries_hold_what_daily_operation_must_handle(daily_build: DailyBuild) -> None:
