@@ -31,7 +31,10 @@
     post_hook=[
         "{{ prune_replaced_rows(
             ref('int_sessions__sourced'),
-            '(select max(stitched_at) from ' ~ this ~ ')'
+            read_through([
+                [this, 'stitched_at'],
+                [ref('int_identity__record_persons'), 'tied_at'],
+            ])
         ) }}",
         "{{ create_replaced_rows() }}",
     ],
