@@ -328,12 +328,12 @@ erased_nodes as (
             previous.record_type,
             previous.record_id
         from {{ this }} as previous
-        {%- if touched %}
+        {% if touched %}
             inner join touched_records
                 on
                     previous.record_type = touched_records.record_type
                     and previous.record_id = touched_records.record_id
-        {%- endif %}
+        {% endif %}
     ),
 
     gone_records as (
