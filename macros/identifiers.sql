@@ -83,17 +83,3 @@
         ('loyalty_card_hash', 'loyalty_card'),
     ]) }}
 {%- endmacro %}
-
-{% macro of_touched_records(touched, record_type, key) -%}
-    {#- For int_identity__record_persons on an incremental run that ties
-        again only the records touched since its marker: `where <key> in`
-        the touched records of `record_type` (its CTE touched_records);
-        nothing otherwise. Put on each source it reads. -#}
-    {%- if touched %}
-        where {{ key }} in (
-            select touched_records.record_id
-            from touched_records
-            where touched_records.record_type = '{{ record_type }}'
-        )
-    {%- endif %}
-{%- endmacro %}

@@ -33,11 +33,9 @@
         "{{ create_replaced_rows() }}",
         "{{ prune_replaced_rows(
             ref('int_identity__observations_all'),
-            read_through([
-                [this, 'starred_at'],
-                [ref('int_identity__identifiers'), 'judged_at'],
-                [later_reader('int_identity__record_persons'), 'tied_at'],
-            ])
+            'least((select max(starred_at) from ' ~ this ~ '), '
+            ~ '(select max(judged_at) from '
+            ~ ref('int_identity__identifiers') ~ '))'
         ) }}",
     ],
 ) }}

@@ -12,21 +12,17 @@
 -- row with both, each looked up once by its node id, and the pick is made on
 -- that row: no aggregate over one row per record and identifier.
 --
--- Incremental by record (replace_keys on record_type, record_id): a build
--- ties again only the records touched since its latest marker, and reads
--- only their rows of the sources: the sessions sessionized or replaced
--- since (int_sessions__sourced and its `__replaced` companion), the events,
--- email events, till transactions and survey answers whose identifiers were
--- written or replaced since (int_identity__observations_all and its
--- companion, which hold every record of those sources that has an
--- identifier), the records holding a node whose person changed since (given
--- a new person id, int_identity__person_assignments; dropped from the graph
--- or added to it, int_identity__components and its `__replaced` companion,
+-- Incremental by record (replace_keys on record_type, record_id): the
+-- records' identifiers are read from every source (a narrow scan) and
+-- compared with the node ids the table holds; a build ties again the new
+-- records, those whose identifiers changed (a session a late event logged
+-- in), and those holding a node whose person changed since: given a new
+-- person id (int_identity__person_assignments), dropped from the graph or
+-- added to it (int_identity__components and its `__replaced` companion,
 -- which this model prunes through what every reader has read: macro
--- read_through; or erased), and the records tied as erased (the erasure
--- clears their identifiers in staging once the build is published). A
--- touched record no source holds any more, or that holds no identifier
--- now, loses its row.
+-- read_through), or erased; a record no
+-- source holds any more loses its row. The person lookup, the costly part,
+-- runs for those records only.
 -- tests_last_load: a daily build's data tests check the rows it wrote
 -- (tied_at); a record's row is written whole (macro get_where_subquery).
 {{ config(
@@ -48,145 +44,38 @@
 
 {%- set components_relation = ref('int_identity__components') %}
 {%- set assignments_relation = ref('int_identity__person_assignments') %}
-{%- set sourced_relation = ref('int_sessions__sourced') %}
-{%- set observations_relation = ref('int_identity__observations_all') %}
 {%- set redo_all = true %}
 {%- if is_incremental() %}
     {%- set tied_through = incremental_watermark('tied_at') %}
     {%- set redo_all = rewritten_since(
         components_relation, 'labelled_at', tied_through
-    ) or rewritten_since(
-        sourced_relation, 'sessionized_at', tied_through
-    ) or rewritten_since(
-        observations_relation, 'written_at', tied_through
     ) %}
 {%- endif %}
-{%- set touched = is_incremental() and not redo_all %}
-{#- the kinds of record the observations hold, by their record ids'
-    prefix -#}
-{%- set observed_kinds = [
-    ('web_event', 'web'), ('app_event', 'app'), ('pos_transaction', 'pos'),
-    ('email_event', 'email'), ('nps_response', 'nps'),
-] %}
 
 with
 
-{% if touched -%}
-    relabelled_nodes as (
-        select node_id
-        from {{ components_relation }}
-        where labelled_at > {{ tied_through }}
-    ),
-
-    unlabelled_nodes as (
-        -- the labels the builds since replaced
-        select node_id
-        from {{ replaced_rows_relation(components_relation) }}
-        where replaced_at > {{ tied_through }}
-    ),
-
-    changed_nodes as (
-        -- the nodes whose person changed since this table's latest marker:
-        -- those given a new person id (int_identity__person_assignments),
-        -- those the graph dropped or added (a rejection, or its end), and
-        -- the erased identifiers. A component labelled again whose nodes
-        -- keep their person id (someone active today) changes nothing.
-        select
-            {{ identifier_node_id('assignments.identifier_hash') }} as node_id
-        from {{ assignments_relation }} as assignments
-        where assignments.assigned_at > {{ tied_through }}
-        union
-        select unlabelled_nodes.node_id
-        from unlabelled_nodes
-        left join relabelled_nodes
-            on unlabelled_nodes.node_id = relabelled_nodes.node_id
-        where relabelled_nodes.node_id is null
-        union
-        select relabelled_nodes.node_id
-        from relabelled_nodes
-        left join unlabelled_nodes
-            on relabelled_nodes.node_id = unlabelled_nodes.node_id
-        where unlabelled_nodes.node_id is null
-        union
-        select {{ identifier_node_id('erased_list.identifier_hash') }}
-        from {{ ref('int_identity__erased_identifiers') }} as erased_list
-    ),
-
-    observed_records as (
-        -- the records of the other sources whose identifiers were written
-        -- or replaced since
-        select record_id
-        from {{ observations_relation }}
-        where written_at > {{ tied_through }}
-        union
-        select record_id
-        from {{ replaced_rows_relation(observations_relation) }}
-        where replaced_at > {{ tied_through }}
-    ),
-
-    touched_records as (
-        select
-            'session' as record_type,
-            session_id as record_id
-        from {{ sourced_relation }}
-        where sessionized_at > {{ tied_through }}
-        union
-        select
-            'session' as record_type,
-            session_id as record_id
-        from {{ replaced_rows_relation(sourced_relation) }}
-        where replaced_at > {{ tied_through }}
-        {%- for record_type, prefix in observed_kinds %}
-            union
-            select
-                '{{ record_type }}' as record_type,
-                substr(record_id, {{ prefix | length + 2 }}) as record_id
-            from observed_records
-            where record_id like '{{ prefix }}:%'
-        {%- endfor %}
-        union
-        select
-            previous.record_type,
-            previous.record_id
-        from {{ this }} as previous
-        where
-            previous.is_erased
-            or previous.first_node_id
-            in (select changed_nodes.node_id from changed_nodes)
-            or previous.second_node_id
-            in (select changed_nodes.node_id from changed_nodes)
-    ),
-
-{% endif -%}
-
 sessions as (
-    select * from {{ sourced_relation }}
-    {{- of_touched_records(touched, 'session', 'session_id') }}
+    select * from {{ ref('int_sessions__sourced') }}
 ),
 
 web_events as (
     select * from {{ ref('stg_web__events') }}
-    {{- of_touched_records(touched, 'web_event', 'message_id') }}
 ),
 
 app_events as (
     select * from {{ ref('stg_app__events') }}
-    {{- of_touched_records(touched, 'app_event', 'message_id') }}
 ),
 
 transactions as (
     select * from {{ ref('stg_pos__transactions') }}
-    {{- of_touched_records(touched, 'pos_transaction', 'transaction_id') }}
 ),
 
 email_events as (
     select * from {{ ref('stg_crm__email_events') }}
-    {{- of_touched_records(touched, 'email_event', 'email_event_id') }}
 ),
 
 nps_responses as (
     select * from {{ ref('stg_surveys__nps_responses') }}
-    {{- of_touched_records(touched, 'nps_response', 'response_id') }}
 ),
 
 segment_events as (
@@ -320,39 +209,95 @@ erased_nodes as (
 ),
 
 {% if is_incremental() -%}
-    previous_records as (
-        -- the rows the table holds of the records this build ties again{{
-            ': every record, the labels, sessions or observations were'
-            ~ ' written whole since' if redo_all else '' }}
-        select
-            previous.record_type,
-            previous.record_id
-        from {{ this }} as previous
-        {% if touched %}
-            inner join touched_records
-                on
-                    previous.record_type = touched_records.record_type
-                    and previous.record_id = touched_records.record_id
-        {% endif %}
+    relabelled_nodes as (
+        select node_id
+        from {{ components_relation }}
+        where labelled_at > {{ tied_through }}
     ),
 
-    gone_records as (
-        -- of those, the records no source holds with an identifier now
+    unlabelled_nodes as (
+        -- the labels the builds since replaced
+        select node_id
+        from {{ replaced_rows_relation(components_relation) }}
+        where replaced_at > {{ tied_through }}
+    ),
+
+    changed_nodes as (
+        -- the nodes whose person changed since this table's latest marker:
+        -- those given a new person id (int_identity__person_assignments),
+        -- those the graph dropped or added (a rejection, or its end), and
+        -- the erased identifiers. A component labelled again whose nodes
+        -- keep their person id (someone active today) changes nothing.
         select
-            previous_records.record_type,
-            previous_records.record_id
-        from previous_records
-        left join record_nodes
+            {{ identifier_node_id('assignments.identifier_hash') }} as node_id
+        from {{ assignments_relation }} as assignments
+        where assignments.assigned_at > {{ tied_through }}
+        union
+        select unlabelled_nodes.node_id
+        from unlabelled_nodes
+        left join relabelled_nodes
+            on unlabelled_nodes.node_id = relabelled_nodes.node_id
+        where relabelled_nodes.node_id is null
+        union
+        select relabelled_nodes.node_id
+        from relabelled_nodes
+        left join unlabelled_nodes
+            on relabelled_nodes.node_id = unlabelled_nodes.node_id
+        where unlabelled_nodes.node_id is null
+        union
+        select erased_nodes.node_id from erased_nodes
+    ),
+
+    compared as (
+        -- every record now and every record the table holds, side by side
+        select
+            record_nodes.*,
+            previous.record_type as previous_record_type,
+            previous.record_id as previous_record_id,
+            previous.first_node_id as previous_first_node_id,
+            previous.second_node_id as previous_second_node_id
+        from record_nodes
+        full outer join {{ this }} as previous
             on
-                previous_records.record_type = record_nodes.record_type
-                and previous_records.record_id = record_nodes.record_id
-        where record_nodes.record_id is null
+                record_nodes.record_type = previous.record_type
+                and record_nodes.record_id = previous.record_id
+    ),
+
+    batch_records as (
+        -- the records tied again: new, holding other identifiers than the
+        -- table says, or holding a changed node{{
+            '; every record: the labels were written whole since'
+            if redo_all else '' }}
+        select
+            record_type,
+            record_id,
+            first_type,
+            second_type,
+            first_priority,
+            second_priority,
+            first_node_id,
+            second_node_id
+        from compared
+        where
+            record_id is not null
+            and (
+                previous_record_id is null
+                or first_node_id is distinct from previous_first_node_id
+                or second_node_id is distinct from previous_second_node_id
+                or first_node_id
+                in (select changed_nodes.node_id from changed_nodes)
+                or second_node_id
+                in (select changed_nodes.node_id from changed_nodes)
+                {%- if redo_all %}
+                    or true
+                {%- endif %}
+            )
     ),
 
     batch_nodes as (
-        select first_node_id as node_id from record_nodes
+        select first_node_id as node_id from batch_records
         union
-        select second_node_id as node_id from record_nodes
+        select second_node_id as node_id from batch_records
     ),
 
 {% endif -%}
@@ -390,7 +335,7 @@ resolved as (
             second_persons.person_id is null
             or batch.first_priority < batch.second_priority
         ) as is_tied_by_first
-    from record_nodes as batch
+    from {{ 'batch_records' if is_incremental() else 'record_nodes' }} as batch
     left join node_persons as first_persons
         on batch.first_node_id = first_persons.node_id
     left join node_persons as second_persons
@@ -431,10 +376,11 @@ final as (
         -- replace_keys to delete it
         select
             {{- key_only_rows({
-                'record_type': 'gone_records.record_type',
-                'record_id': 'gone_records.record_id'
+                'record_type': 'compared.previous_record_type',
+                'record_id': 'compared.previous_record_id'
             }) }}
-        from gone_records
+        from compared
+        where compared.record_id is null
     {%- endif %}
 )
 

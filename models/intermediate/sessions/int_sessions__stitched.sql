@@ -31,10 +31,7 @@
     post_hook=[
         "{{ prune_replaced_rows(
             ref('int_sessions__sourced'),
-            read_through([
-                [this, 'stitched_at'],
-                [ref('int_identity__record_persons'), 'tied_at'],
-            ])
+            '(select max(stitched_at) from ' ~ this ~ ')'
         ) }}",
         "{{ create_replaced_rows() }}",
     ],
