@@ -226,7 +226,12 @@
         ~ " or (table_schema = 'intermediate'"
         ~ " and table_name = 'int_identity__erased_identifiers')) order by 2 desc, 1"
     ) -%}
-    {%- if not found.rows or not found.rows[0][1] -%}{{ return(0) }}{%- endif -%}
+    {%- if not found.rows or not found.rows[0][1] -%}
+        {#- no erasure list to apply: the next erasure cannot rely on this
+            build's, so it checks every row again -#}
+        {%- do run_query('drop table if exists ' ~ erasure_applied_relation()) -%}
+        {{ return(0) }}
+    {%- endif -%}
     {%- set erased = api.Relation.create(
         database=target.database, schema='intermediate',
         identifier='int_identity__erased_identifiers'
