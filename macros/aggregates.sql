@@ -56,3 +56,33 @@
         '{{ delimiter }}'
     )
 {%- endmacro %}
+
+{% macro path_steps(relation, path_column, delimiter) -%}
+    {#- A select of every column of `relation` (a CTE or table) with one row
+        per step of its path: `path_column` split on `delimiter`, the step's
+        value as channel_group and its position from 1 as step_number. -#}
+    {{ return(adapter.dispatch('path_steps', 'customer_journey')(relation, path_column, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__path_steps(relation, path_column, delimiter) -%}
+    {#- Spark and Databricks: posexplode of the split (split takes a regular
+        expression: the delimiter is quoted). -#}
+    select
+        {{ relation }}.*,
+        steps.position + 1 as step_number,
+        steps.channel_group
+    from {{ relation }}
+    lateral view posexplode(
+        split({{ path_column }}, '\\Q{{ delimiter }}\\E')
+    ) steps as position, channel_group
+{%- endmacro %}
+
+{% macro duckdb__path_steps(relation, path_column, delimiter) -%}
+    {#- Two unnests in one select run in step: the list and its positions. -#}
+    select
+        *,
+        unnest(generate_series(1, len(string_split({{ path_column }}, '{{ delimiter }}'))))
+            as step_number,
+        unnest(string_split({{ path_column }}, '{{ delimiter }}')) as channel_group
+    from {{ relation }}
+{%- endmacro %}

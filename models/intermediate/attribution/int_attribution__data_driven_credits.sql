@@ -1,12 +1,15 @@
 -- The data-driven credits of fct_attribution (markov, shapley), one row
 -- per conversion, touch of its journey and model: the step credits of
 -- int_attribution__path_credits for the journey's path (its runs of one
--- channel), split evenly over the touches of the step's run.
+-- channel, as int_attribution__journey_paths keeps it), split evenly over
+-- the touches of the step's run.
 --
--- A table computed whole by every build: the path credits come from every
--- journey, so a day's journeys move the credits of nearly every path of
--- more than one channel, hence of nearly every row (fct_attribution
--- replaces them all).
+-- A view, computed whole once per build by fct_attribution, its only
+-- reader: the path credits come from every journey, so a day's journeys
+-- move the credits of nearly every path of more than one channel, hence of
+-- nearly every row, and fct_attribution replaces them all: a table would
+-- write every row twice a build. fct_attribution's data tests check them.
+{{ config(materialized='view') }}
 
 with
 
@@ -20,6 +23,11 @@ journey_touches as (
 
 path_credits as (
     select * from {{ ref('int_attribution__path_credits') }}
+),
+
+journey_paths as (
+    select * from {{ ref('int_attribution__journey_paths') }}
+    where is_converting
 ),
 
 touchpoints as (
@@ -37,24 +45,6 @@ touches as (
     inner join conversions
         on journey_touches.conversion_id = conversions.conversion_id
     where journey_touches.is_converting
-),
-
-runs as (
-    select distinct
-        journey_id,
-        run_number,
-        channel_group
-    from touches
-),
-
-journey_paths as (
-    select
-        journey_id,
-        {{ ordered_string_agg(
-            'channel_group', 'run_number', ' > '
-        ) }} as channel_path
-    from runs
-    group by journey_id
 ),
 
 unpivoted as (

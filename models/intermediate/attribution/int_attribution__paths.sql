@@ -3,31 +3,13 @@
 -- data-driven models. A path is the journey's runs of touches (consecutive
 -- touches through one channel count once, fractribution's "exposure"
 -- transform); a Markov chain is unchanged by that, since a repeated state
--- only loops on itself.
+-- only loops on itself. Counted from int_attribution__journey_paths, which
+-- keeps each journey's path a person at a time (one narrow row per
+-- journey), whole by every build: any day's journeys change the counts.
 with
 
-journey_touches as (
-    select * from {{ ref('int_journeys__touches') }}
-),
-
-runs as (
-    select distinct
-        journey_id,
-        is_converting,
-        run_number,
-        channel_group
-    from journey_touches
-),
-
 journey_paths as (
-    select
-        journey_id,
-        max(case when is_converting then 1 else 0 end) = 1 as is_converting,
-        {{ ordered_string_agg(
-            'channel_group', 'run_number', ' > '
-        ) }} as channel_path
-    from runs
-    group by journey_id
+    select * from {{ ref('int_attribution__journey_paths') }}
 ),
 
 final as (

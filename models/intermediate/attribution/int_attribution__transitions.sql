@@ -4,54 +4,62 @@
 -- the first channel, from channel to channel, and from the last channel to
 -- `(conversion)` or `(null)`. The Markov model solves its removal effects
 -- from these counts, whatever the number of paths.
+--
+-- Counted from the distinct paths (int_attribution__paths), each step of a
+-- path weighted by the journeys that followed it: a journey's moves are
+-- those of its path, so the touches are not read again.
 with
 
-journey_touches as (
-    select * from {{ ref('int_journeys__touches') }}
-),
-
-runs as (
-    select distinct
-        journey_id,
-        is_converting,
-        run_number,
-        channel_group
-    from journey_touches
+paths as (
+    select * from {{ ref('int_attribution__paths') }}
 ),
 
 steps as (
+    {{ path_steps('paths', 'channel_path', ' > ') }}
+),
+
+ordered as (
     select
-        journey_id,
-        is_converting,
+        channel_path,
+        conversions,
+        non_conversions,
+        step_number,
         channel_group,
         lag(channel_group) over (
-            partition by journey_id order by run_number
+            partition by channel_path order by step_number
         ) as previous_channel,
-        run_number = max(run_number) over (partition by journey_id)
+        step_number = max(step_number) over (partition by channel_path)
             as is_last
-    from runs
+    from steps
 ),
 
 moves as (
     select
         coalesce(previous_channel, '(start)') as from_state,
-        channel_group as to_state
-    from steps
+        channel_group as to_state,
+        conversions + non_conversions as journeys
+    from ordered
     union all
     select
         channel_group as from_state,
-        case
-            when is_converting then '(conversion)' else '(null)'
-        end as to_state
-    from steps
-    where is_last
+        '(conversion)' as to_state,
+        conversions as journeys
+    from ordered
+    where is_last and conversions > 0
+    union all
+    select
+        channel_group as from_state,
+        '(null)' as to_state,
+        non_conversions as journeys
+    from ordered
+    where is_last and non_conversions > 0
 ),
 
 final as (
     select
         from_state,
         to_state,
-        count(*) as journeys
+        sum(journeys) as journeys
     from moves
     group by from_state, to_state
 )
