@@ -160,6 +160,17 @@ def test_every_model_has_a_primary_key_test(sim_build: tuple[Workspace, dict]) -
             subsets[uid] = by_name[parent]
     assert {models[uid]["name"] for uid in subsets} == {"int_identity__observations"}
     keyed |= {uid for uid, parent in subsets.items() if parent in keyed}
+    # a view whose every row one later model copies has its key tested there
+    # (meta keyed_in: that model, which must read it)
+    copied = {}
+    for uid, node in models.items():
+        reader = (node["config"].get("meta") or {}).get("keyed_in")
+        if reader:
+            assert node["config"]["materialized"] == "view", f"{node['name']}: keyed_in is for views"
+            assert uid in models[by_name[reader]]["depends_on"]["nodes"], f"{reader} does not read {node['name']}"
+            copied[uid] = by_name[reader]
+    assert {models[uid]["name"] for uid in copied} == {"int_attribution__data_driven_credits"}
+    keyed |= {uid for uid, reader in copied.items() if reader in keyed}
     missing = sorted(node["name"] for uid, node in models.items() if uid not in keyed | bags)
     assert not missing, f"models without a unique / unique_combination test: {missing}"
     assert {models[uid]["name"] for uid in bags} == {"base_web__event_lines", "base_app__event_lines"}
