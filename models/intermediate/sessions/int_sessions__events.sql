@@ -8,15 +8,20 @@
 -- the other receipts of its messageId and the erasure list alone, so a build
 -- stages the events of the lines it loaded, stages again the events it held
 -- from a file read again, and removes those an erasure now reaches; the
--- other events keep their rows.
+-- other events keep their rows. The rows it replaces are kept (its
+-- `__replaced` companion) for int_sessions__sessionized, which sessionizes
+-- again the devices they were on; staged_at marks each build's rows, so
+-- that a reader can tell when the table was written whole.
 -- depends_on: {{ ref('stg_web__event_files') }}
 -- depends_on: {{ ref('stg_app__event_files') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['platform', 'message_id'],
-    meta={'key_only_column': 'device_key'},
+    meta={'key_only_column': 'device_key', 'keeps_replaced_rows': true},
     on_schema_change='fail',
+    pre_hook="{{ drop_replaced_rows() }}",
+    post_hook="{{ create_replaced_rows() }}",
 ) }}
 
 {%- if is_incremental() %}
@@ -182,7 +187,8 @@ final as (
         end as medium,
         unioned.utm_campaign as campaign,
         unioned.source_file,
-        unioned.loaded_at
+        unioned.loaded_at,
+        {{ loaded_at() }} as staged_at
     from referred as unioned
     left join junk
         on
@@ -218,7 +224,8 @@ final as (
             null as medium,
             null as campaign,
             null as source_file,
-            null as loaded_at
+            null as loaded_at,
+            null as staged_at
         from replaced_events
     {%- endif %}
 )

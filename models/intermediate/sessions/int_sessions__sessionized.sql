@@ -12,14 +12,31 @@
 -- Incremental, replace_keys by device: a session depends on every earlier
 -- event of its device, so a build sessionizes again, whole, the devices with
 -- a new event and those whose earlier events changed; the other devices keep
--- their rows, and their session numbers.
+-- their rows, and their session numbers. The devices whose earlier events
+-- changed are those of the events int_sessions__events replaced since this
+-- table's latest marker (its `__replaced` companion, which this model
+-- prunes); when the events were written whole since (a full refresh of them
+-- alone), every event this table holds is compared with them instead.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
     meta={'key_only_column': 'message_id'},
     on_schema_change='fail',
+    post_hook="{{ prune_replaced_rows(
+        ref('int_sessions__events'),
+        read_through([[this, 'sessionized_at']])
+    ) }}",
 ) }}
+{%- set events_relation = ref('int_sessions__events') %}
+{%- set by_replaced = false %}
+{%- if is_incremental() and this is not string %}
+    {#- a unit test's `this` is a fixture: it compares every event -#}
+    {%- set sessionized_through = incremental_watermark('sessionized_at') %}
+    {%- set by_replaced = not rewritten_since(
+        events_relation, 'staged_at', sessionized_through
+    ) %}
+{%- endif %}
 
 {%- set in_scope -%}
     {%- if is_incremental() %}
@@ -40,16 +57,25 @@ with
         -- the devices of an event this table holds that the events no longer
         -- hold as they were loaded: erased, quarantined or gone from a file
         -- delivered again, or now taken from another receipt of its messageId
-        select previous.device_key
-        from {{ this }} as previous
-        where not exists (
-            select 1
-            from {{ ref('int_sessions__events') }} as kept
+        {%- if by_replaced %}
+            -- (the events replaced since this table's latest marker)
+            select replaced.device_key
+            from {{ replaced_rows_relation(events_relation) }} as replaced
             where
-                kept.platform = previous.platform
-                and kept.message_id = previous.message_id
-                and kept.loaded_at = previous.loaded_at
-        )
+                replaced.replaced_at > {{ sessionized_through }}
+                and replaced.device_key is not null
+        {%- else %}
+            select previous.device_key
+            from {{ this }} as previous
+            where not exists (
+                select 1
+                from {{ ref('int_sessions__events') }} as kept
+                where
+                    kept.platform = previous.platform
+                    and kept.message_id = previous.message_id
+                    and kept.loaded_at = previous.loaded_at
+            )
+        {%- endif %}
     ),
 
 {% endif -%}
