@@ -46,7 +46,6 @@ final as (
         {{ ordered_string_agg(
             'channel_group', 'run_number', ' > '
         ) }} as channel_path,
-        count(*) as steps,
         {{ loaded_at() }} as refreshed_at
     from runs
     group by journey_id, person_id, conversion_id, is_converting

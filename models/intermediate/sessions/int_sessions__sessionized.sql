@@ -61,15 +61,13 @@ with
             -- (the events replaced since this table's latest marker)
             select replaced.device_key
             from {{ replaced_rows_relation(events_relation) }} as replaced
-            where
-                replaced.replaced_at > {{ sessionized_through }}
-                and replaced.device_key is not null
+            where replaced.replaced_at > {{ sessionized_through }}
         {%- else %}
             select previous.device_key
             from {{ this }} as previous
             where not exists (
                 select 1
-                from {{ ref('int_sessions__events') }} as kept
+                from {{ events_relation }} as kept
                 where
                     kept.platform = previous.platform
                     and kept.message_id = previous.message_id
