@@ -146,20 +146,36 @@ LAST_LOAD_TESTED = {
     "int_attribution__heuristic_credits": "changed_at",
     "fct_attribution": "changed_at", "bridge_person_identifiers": "changed_at",
     "rpt_person_identity_evidence": "changed_at",
+    "int_sessions__events": "staged_at", "int_sessions__sessionized": "sessionized_at",
+    "int_sessions__sourced": "sessionized_at", "int_identity__person_profiles": "profiled_at",
+    # views: their uniqueness tests check every row of the keys written since
+    "base_web__events": "loaded_at", "base_app__events": "loaded_at",
+    "base_crm__email_events": "loaded_at", "base_crm__contacts": "loaded_at",
+    "stg_web__events": "loaded_at", "stg_app__events": "loaded_at",
+    "stg_crm__email_events": "loaded_at",
+}  # fmt: skip
+# the views among them, whose uniqueness tests check the keys written since
+KEY_TESTED = {
+    "base_web__events", "base_app__events", "base_crm__email_events", "base_crm__contacts",
+    "stg_web__events", "stg_app__events", "stg_crm__email_events",
 }  # fmt: skip
 
 
-def _last_load_filtered(workspace: Workspace) -> dict[str, tuple[str, int, set[str]]]:
-    """The models whose data tests the workspace's last build ran on the rows
+def _last_load_filtered(workspace: Workspace) -> dict[str, tuple[str, int, set[str], int]]:
+    """The models whose data tests the workspace's last build ran on what was
     written since a build (macro get_where_subquery), with the marker column,
-    how many tests did and the starts of the builds they were written since."""
+    how many tests did, the starts of the builds they were written since and
+    how many of those tests checked the keys written since (a view's)."""
     target = workspace.target or workspace.duckdb.parent / "target"
-    found: dict[str, tuple[str, int, set[str]]] = {}
-    filtered = r'from "[^"]+"\."\w+"\."(\w+)" where (\w+) > cast\(\'([^\']+)\' as timestamp\)\) dbt_subquery'
+    found: dict[str, tuple[str, int, set[str], int]] = {}
+    filtered = (
+        r'from "[^"]+"\."\w+"\."(\w+)" where (?:\([^()]*\) and )?(\w+) > cast\(\'([^\']+)\' as timestamp\)\)'
+        r"( dbt_subquery| as written on)"
+    )
     for compiled in (target / "run" / "customer_journey" / "models").rglob("*.yml/*.sql"):
-        for model, marker, since in re.findall(filtered, compiled.read_text()):
-            _, tests, starts = found.get(model, (marker, 0, set()))
-            found[model] = (marker, tests + 1, starts | {since})
+        for model, marker, since, form in re.findall(filtered, compiled.read_text()):
+            _, tests, starts, keyed = found.get(model, (marker, 0, set(), 0))
+            found[model] = (marker, tests + 1, starts | {since}, keyed + (form == " as written on"))
     return found
 
 
@@ -171,8 +187,9 @@ def test_a_daily_build_tests_the_rows_written_since_the_last_tested_build(daily_
     writing them again, but for an erasure's clearing; a full refresh checks
     every row, and no other model's tests are filtered."""
     daily = _last_load_filtered(daily_build.daily)
-    assert {model: marker for model, (marker, _, _) in daily.items()} == LAST_LOAD_TESTED, daily
-    assert min(tests for _, tests, _ in daily.values()) >= 2, daily
+    assert {model: marker for model, (marker, _, _, _) in daily.items()} == LAST_LOAD_TESTED, daily
+    assert min(tests for _, tests, _, _ in daily.values()) >= 2, daily
+    assert {model for model, (_, _, _, keyed) in daily.items() if keyed} == KEY_TESTED, daily
     assert _last_load_filtered(daily_build.full) == {}
     # one row per build, each a whole `dbt build`; the last build's tests
     # checked what was written since the build before it
@@ -180,8 +197,38 @@ def test_a_daily_build_tests_the_rows_written_since_the_last_tested_build(daily_
     builds = con.execute("select started_at, tests_checked from main.journey_builds order by 1").fetchall()
     assert len(builds) == len(daily_build.deliveries) + 1, builds
     assert all(checked for _, checked in builds), builds
-    since = {start for _, _, starts in daily.values() for start in starts}
+    since = {start for _, _, starts, _ in daily.values() for start in starts}
     assert since == {builds[-2][0].isoformat(sep=" ")}, (since, builds[-2:])
+
+
+def test_a_views_uniqueness_test_meets_a_key_written_again_in_an_earlier_load(
+    daily_build: DailyBuild, tmp_path: Path
+) -> None:
+    """A view's rows are computed when read, so a daily build's uniqueness
+    test of a view checks every row of the keys written since, not only the
+    rows: an event staged again by the last delivery under the id of one an
+    earlier build staged is a duplicate the test finds."""
+    target = daily_build.daily.target or daily_build.daily.duckdb.parent / "target"
+    test_sql = next((target / "compiled").rglob("unique_stg_web__events_message_id*.sql")).read_text()
+    assert " as written on " in test_sql
+    build = build_path(daily_build.daily.duckdb)
+    copy = tmp_path / build.name
+    shutil.copyfile(build, copy)
+    if Path(f"{build}.wal").exists():
+        shutil.copyfile(f"{build}.wal", f"{copy}.wal")
+    con = duckdb.connect(str(copy))
+    con.execute(f"set variable journey_hash_salt = '{SALT}'")
+    con.execute("create table staging.events_copy as select * from staging.stg_web__events")
+    con.execute(
+        "create or replace view staging.stg_web__events as select * from staging.events_copy"
+        " union all select * replace (now()::timestamp as loaded_at) from ("
+        "select * from staging.events_copy order by loaded_at, message_id limit 1)"
+    )
+    assert con.execute(f"select count(*) from ({test_sql})").fetchone() == (1,)
+    con.execute(
+        "create or replace view staging.stg_web__events as select * from staging.events_copy"
+    )
+    assert con.execute(f"select count(*) from ({test_sql})").fetchone() == (0,)
 
 
 EVENT_HASHES = (

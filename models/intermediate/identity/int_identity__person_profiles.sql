@@ -3,14 +3,72 @@
 -- campaign of the first attributable touch, order figures (purchases net of
 -- returns), and the marketing consent of the most recently updated CRM
 -- record of the person.
+--
+-- Incremental, replace_keys by person: a profile depends on its person's
+-- row, touchpoints, conversions, stages and CRM records alone, so a build
+-- profiles again the persons summed up again since its latest marker
+-- (int_identity__persons: a component labelled again), those whose
+-- touchpoints, conversions or sessions changed (int_journeys__person_changes)
+-- or whose stages were written again, and those holding a CRM contact
+-- written since; it removes the persons that no longer are (a key-only row).
+-- tests_last_load: a daily build's data tests check the rows it wrote
+-- (profiled_at).
+-- depends_on: {{ ref('int_journeys__person_changes') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='person_id',
+    meta={'key_only_column': 'profiled_at', 'tests_last_load': 'profiled_at'},
+    on_schema_change='fail',
+) }}
+{%- if is_incremental() %}
+    {%- set watermark = incremental_watermark('profiled_at') %}
+{%- endif %}
+
 with
+
+{% if is_incremental() -%}
+    changed_persons as (
+        select persons.person_id
+        from {{ ref('int_identity__persons') }} as persons
+        where persons.summarized_at > {{ watermark }}
+        union
+        select person_changes.person_id
+        from {{ ref('int_journeys__person_changes') }} as person_changes
+        where person_changes.changed_at > {{ watermark }}
+        union
+        select stage_transitions.person_id
+        from {{ ref('int_stages__transitions') }} as stage_transitions
+        where stage_transitions.refreshed_at > {{ watermark }}
+        union
+        -- the persons holding a CRM record written since (its consent)
+        select persons.person_id
+        from {{ ref('stg_crm__contacts') }} as contacts
+        inner join {{ ref('int_identity__components') }} as components
+            on
+                components.identifier_type = 'contact_id'
+                and contacts.contact_id_hash = components.identifier_hash
+        inner join {{ ref('int_identity__persons') }} as persons
+            on components.component_id = persons.component_id
+        where contacts.written_at > {{ watermark }}
+    ),
+
+{% endif -%}
 
 persons as (
     select * from {{ ref('int_identity__persons') }}
+    {%- if is_incremental() %}
+        where person_id in (
+            select changed_persons.person_id from changed_persons
+        )
+    {%- endif %}
 ),
 
 components as (
     select * from {{ ref('int_identity__components') }}
+    {%- if is_incremental() %}
+        where component_id in (select persons.component_id from persons)
+    {%- endif %}
 ),
 
 contacts as (
@@ -19,14 +77,23 @@ contacts as (
 
 touchpoints as (
     select * from {{ ref('int_journeys__touchpoints') }}
+    {%- if is_incremental() %}
+        where person_id in (select persons.person_id from persons)
+    {%- endif %}
 ),
 
 conversions as (
     select * from {{ ref('int_journeys__conversions') }}
+    {%- if is_incremental() %}
+        where person_id in (select persons.person_id from persons)
+    {%- endif %}
 ),
 
 stage_transitions as (
     select * from {{ ref('int_stages__transitions') }}
+    {%- if is_incremental() %}
+        where person_id in (select persons.person_id from persons)
+    {%- endif %}
 ),
 
 current_stages as (
@@ -107,7 +174,8 @@ final as (
         persons.identifiers,
         persons.account_ids > 0 as has_account,
         persons.cookies_and_installs,
-        persons.anchor_type
+        persons.anchor_type,
+        {{ loaded_at() }} as profiled_at
     from persons
     left join consent
         on
@@ -125,3 +193,13 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+    union all
+    -- a person that no longer is: a key-only row deletes their profile
+    select {{ key_only_rows({'person_id': 'previous.person_id'}) }}
+    from {{ this }} as previous
+    where previous.person_id not in (
+        select persons.person_id
+        from {{ ref('int_identity__persons') }} as persons
+    )
+{%- endif %}

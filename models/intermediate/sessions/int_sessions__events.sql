@@ -11,14 +11,20 @@
 -- other events keep their rows. The rows it replaces are kept (its
 -- `__replaced` companion) for int_sessions__sessionized, which sessionizes
 -- again the devices they were on; staged_at marks each build's rows, so
--- that a reader can tell when the table was written whole.
+-- that a reader can tell when the table was written whole. tests_last_load:
+-- a daily build's data tests check the rows it wrote (an event's row is
+-- written whole, by its key).
 -- depends_on: {{ ref('stg_web__event_files') }}
 -- depends_on: {{ ref('stg_app__event_files') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['platform', 'message_id'],
-    meta={'key_only_column': 'device_key', 'keeps_replaced_rows': true},
+    meta={
+        'key_only_column': 'device_key',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'staged_at',
+    },
     on_schema_change='fail',
     pre_hook="{{ drop_replaced_rows() }}",
     post_hook="{{ create_replaced_rows() }}",

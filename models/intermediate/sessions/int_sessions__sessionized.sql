@@ -17,11 +17,14 @@
 -- table's latest marker (its `__replaced` companion, which this model
 -- prunes); when the events were written whole since (a full refresh of them
 -- alone), every event this table holds is compared with them instead.
+-- tests_last_load: a daily build's data tests check the rows it wrote; an
+-- event's rows are written together, as the devices it was and is on are
+-- both sessionized again.
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
-    meta={'key_only_column': 'message_id'},
+    meta={'key_only_column': 'message_id', 'tests_last_load': 'sessionized_at'},
     on_schema_change='fail',
     post_hook="{{ prune_replaced_rows(
         ref('int_sessions__events'),

@@ -8,12 +8,18 @@
 -- Incremental, replace_keys by device: a build measures again the sessions
 -- of the devices int_sessions__sessionized sessionized again; the other
 -- sessions keep their rows. The rows it replaces are kept for
--- int_sessions__stitched (a device left without sessions).
+-- int_sessions__stitched (a device left without sessions). tests_last_load:
+-- a daily build's data tests check the sessions it wrote (a session is
+-- written with its device, marked by its events' latest sessionized_at).
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='device_key',
-    meta={'key_only_column': 'session_id', 'keeps_replaced_rows': true},
+    meta={
+        'key_only_column': 'session_id',
+        'keeps_replaced_rows': true,
+        'tests_last_load': 'sessionized_at',
+    },
     on_schema_change='fail',
     pre_hook="{{ drop_replaced_rows() }}",
     post_hook="{{ create_replaced_rows() }}",

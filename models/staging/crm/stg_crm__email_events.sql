@@ -1,3 +1,7 @@
+-- tests_last_load: a daily build's data tests check the rows it loaded and
+-- every row of the keys they hold (macro get_where_subquery).
+{{ config(meta={'tests_last_load': true}) }}
+
 with
 
 email_events as (
