@@ -154,7 +154,7 @@ def load_truth(con: "duckdb.DuckDBPyConnection", sim_dir: Path, salt: str) -> No
 # copies by what changed): when a row was last written, which two builds of
 # the same files do not share, and which a delivery copied again (its files
 # read again, their devices sessionized again) may move without a change
-MART_MARKERS = frozenset({"changed_at", "stitched_at", "refreshed_at"})
+MART_MARKERS = frozenset({"changed_at", "stitched_at", "refreshed_at", "profiled_at"})
 
 
 def table_differences(

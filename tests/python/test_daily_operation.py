@@ -148,6 +148,7 @@ LAST_LOAD_TESTED = {
     "rpt_person_identity_evidence": "changed_at",
     "int_sessions__events": "staged_at", "int_sessions__sessionized": "sessionized_at",
     "int_sessions__sourced": "sessionized_at", "int_identity__person_profiles": "profiled_at",
+    "dim_persons": "profiled_at",
     # views: their uniqueness tests check every row of the keys written since
     "base_web__events": "loaded_at", "base_app__events": "loaded_at",
     "base_crm__email_events": "loaded_at", "base_crm__contacts": "loaded_at",
