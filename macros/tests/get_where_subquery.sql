@@ -106,3 +106,17 @@
     {%- endfor -%}
     {{ return(false) }}
 {%- endmacro %}
+
+{% macro tested_since(relation) -%}
+    {#- For a singular data test that can check a table a key at a time: the
+        condition on its rows that keeps those written since the last build
+        whose data tests all ran and passed (`<marker> > <that build's
+        start>`), in an incremental `dbt build` of a table whose config meta
+        sets tests_last_load (macro tests_last_load_only); else none, and
+        the test checks every row. -#}
+    {%- set marker = tests_last_load_only(relation) -%}
+    {%- if not marker or marker.is_view -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(marker.column ~ ' > ' ~ last_logged_build('tests_checked')) }}
+{%- endmacro %}

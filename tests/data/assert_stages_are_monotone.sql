@@ -1,10 +1,31 @@
 -- Stages are monotone per person: a person who reached a stage reached
 -- every earlier one, never later than it, and dim_persons.current_stage is
--- their latest. Returns the offending persons.
+-- their latest. Returns the offending persons. A daily build checks the
+-- persons whose stages or profile it wrote (macro tested_since): every
+-- other person's rows are as a build that passed checked them.
+{%- set transitions_since = tested_since(ref('fct_stage_transitions')) %}
+{%- set persons_since = tested_since(ref('dim_persons')) %}
+{%- set scoped = transitions_since is not none and persons_since is not none %}
 with
+
+{% if scoped -%}
+    written as (
+        select written_transitions.person_id
+        from {{ ref('fct_stage_transitions') }} as written_transitions
+        where written_transitions.{{ transitions_since }}
+        union
+        select written_persons.person_id
+        from {{ ref('dim_persons') }} as written_persons
+        where written_persons.{{ persons_since }}
+    ),
+
+{% endif -%}
 
 transitions as (
     select * from {{ ref('fct_stage_transitions') }}
+    {%- if scoped %}
+        where person_id in (select written.person_id from written)
+    {%- endif %}
 ),
 
 persons as (

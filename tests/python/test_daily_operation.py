@@ -232,6 +232,39 @@ def test_a_views_uniqueness_test_meets_a_key_written_again_in_an_earlier_load(
     assert con.execute(f"select count(*) from ({test_sql})").fetchone() == (0,)
 
 
+def test_a_daily_build_checks_the_credits_and_stages_it_wrote(daily_build: DailyBuild, tmp_path: Path) -> None:
+    """The singular tests that can check a table a key at a time (macro
+    tested_since) check, in a daily build, the conversion and model pairs
+    the build wrote a credit of, every row of theirs, and the persons whose
+    stages or profile it wrote; a credit written since that breaks its
+    pair's sum is found."""
+    compiled = (daily_build.daily.target or daily_build.daily.duckdb.parent / "target") / "compiled"
+    credits_sql = next(compiled.rglob("assert_attribution_credits_sum_to_one.sql")).read_text()
+    assert "written_pairs as (" in credits_sql
+    assert "written as (" in next(compiled.rglob("assert_stages_are_monotone.sql")).read_text()
+    since = re.search(r"written\.changed_at > (cast\('[^']+' as timestamp\))", credits_sql)
+    assert since, credits_sql
+    served = tmp_path / "served.duckdb"
+    shutil.copyfile(daily_build.daily.duckdb, served)
+    con = duckdb.connect()
+    con.execute(f"attach '{served}' as journey_served")
+    assert con.execute(f"select count(*) from ({credits_sql})").fetchone() == (0,)
+    # a heuristic credit the build wrote if there is one (a data-driven one
+    # else: each build writes them all again)
+    written = con.execute(
+        "select conversion_id, touchpoint_id, attribution_model from journey_served.marts.fct_attribution"
+        f" where changed_at > {since.group(1)}"
+        " order by attribution_model in ('markov', 'shapley'), conversion_id, touchpoint_id limit 1"
+    ).fetchone()
+    assert written, "the last daily build wrote no credit"
+    con.execute(
+        "update journey_served.marts.fct_attribution set credit = credit + 0.5"
+        " where conversion_id = ? and touchpoint_id = ? and attribution_model = ?",
+        list(written),
+    )
+    assert con.execute(f"select count(*) from ({credits_sql})").fetchone() == (1,)
+
+
 EVENT_HASHES = (
     "anonymous_id_hash", "user_id_hash", "esp_subscriber_id_hash", "ip_hash",
     "device_id_hash", "advertising_id_hash", "email_hash", "phone_hash",

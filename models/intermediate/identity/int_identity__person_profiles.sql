@@ -9,8 +9,10 @@
 -- profiles again the persons summed up again since its latest marker
 -- (int_identity__persons: a component labelled again), those whose
 -- touchpoints, conversions or sessions changed (int_journeys__person_changes)
--- or whose stages were written again, and those holding a CRM contact
--- written since; it removes the persons that no longer are (a key-only row).
+-- or whose stages were written again, and those whose consent a CRM record
+-- written since changed (a daily snapshot writes again the current row of
+-- every contact it lists: their consent is computed again and compared);
+-- it removes the persons that no longer are (a key-only row).
 -- tests_last_load: a daily build's data tests check the rows it wrote
 -- (profiled_at).
 -- depends_on: {{ ref('int_journeys__person_changes') }}
@@ -28,6 +30,38 @@
 with
 
 {% if is_incremental() -%}
+    written_contact_components as (
+        -- the components holding a CRM record written since: a new snapshot
+        -- writes again the current row of every contact it lists
+        select distinct components.component_id
+        from {{ ref('stg_crm__contacts') }} as contacts
+        inner join {{ ref('int_identity__components') }} as components
+            on
+                components.identifier_type = 'contact_id'
+                and contacts.contact_id_hash = components.identifier_hash
+        where contacts.written_at > {{ watermark }}
+    ),
+
+    recomputed_consent as (
+        -- their consent now (the rule of `consent` below)
+        select
+            components.component_id,
+            contacts.has_marketing_consent,
+            row_number() over (
+                partition by components.component_id
+                order by contacts.updated_at desc, contacts.contact_id_hash asc
+            ) as recency_rank
+        from {{ ref('int_identity__components') }} as components
+        inner join {{ ref('stg_crm__contacts') }} as contacts
+            on
+                components.identifier_type = 'contact_id'
+                and components.identifier_hash = contacts.contact_id_hash
+        where components.component_id in (
+            select written_contact_components.component_id
+            from written_contact_components
+        )
+    ),
+
     changed_persons as (
         select persons.person_id
         from {{ ref('int_identity__persons') }} as persons
@@ -41,16 +75,17 @@ with
         from {{ ref('int_stages__transitions') }} as stage_transitions
         where stage_transitions.refreshed_at > {{ watermark }}
         union
-        -- the persons holding a CRM record written since (its consent)
+        -- the persons whose consent a CRM record written since changed
         select persons.person_id
-        from {{ ref('stg_crm__contacts') }} as contacts
-        inner join {{ ref('int_identity__components') }} as components
-            on
-                components.identifier_type = 'contact_id'
-                and contacts.contact_id_hash = components.identifier_hash
+        from recomputed_consent
         inner join {{ ref('int_identity__persons') }} as persons
-            on components.component_id = persons.component_id
-        where contacts.written_at > {{ watermark }}
+            on recomputed_consent.component_id = persons.component_id
+        left join {{ this }} as previous
+            on persons.person_id = previous.person_id
+        where
+            recomputed_consent.recency_rank = 1
+            and previous.has_marketing_consent
+            is distinct from recomputed_consent.has_marketing_consent
     ),
 
 {% endif -%}
