@@ -42,24 +42,19 @@ with
         where contacts.written_at > {{ watermark }}
     ),
 
-    recomputed_consent as (
-        -- their consent now (the rule of `consent` below)
-        select
-            components.component_id,
-            contacts.has_marketing_consent,
-            row_number() over (
-                partition by components.component_id
-                order by contacts.updated_at desc, contacts.contact_id_hash asc
-            ) as recency_rank
-        from {{ ref('int_identity__components') }} as components
-        inner join {{ ref('stg_crm__contacts') }} as contacts
-            on
-                components.identifier_type = 'contact_id'
-                and components.identifier_hash = contacts.contact_id_hash
-        where components.component_id in (
+    written_components as (
+        select *
+        from {{ ref('int_identity__components') }}
+        where component_id in (
             select written_contact_components.component_id
             from written_contact_components
         )
+    ),
+
+    recomputed_consent as (
+        -- their consent now
+        {%- set staged_contacts = ref('stg_crm__contacts') %}
+        {{ consent_by_component(staged_contacts, 'written_components') }}
     ),
 
     changed_persons as (
@@ -177,18 +172,7 @@ orders as (
 
 consent as (
     -- the consent of the person's most recently updated CRM record
-    select
-        components.component_id,
-        contacts.has_marketing_consent,
-        row_number() over (
-            partition by components.component_id
-            order by contacts.updated_at desc, contacts.contact_id_hash asc
-        ) as recency_rank
-    from contacts
-    inner join components
-        on
-            components.identifier_type = 'contact_id'
-            and contacts.contact_id_hash = components.identifier_hash
+    {{ consent_by_component('contacts', 'components') }}
 ),
 
 final as (
