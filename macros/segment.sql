@@ -761,6 +761,31 @@ select * from final
     {%- endif %}
 {%- endmacro %}
 
+{% macro staged_events_by_platform(watermark, any_reloaded) -%}
+    {#- The CTEs web_events and app_events of a model replaced by event
+        (platform, message_id) whose CTE reloaded_events lists the events it
+        holds from a file read again: on an incremental run, the staged
+        events loaded after `watermark` and the receipts the staged events
+        now hold of those (macro staged_events_since); on a full build,
+        every staged event. Each CTE ends with a comma. -#}
+{% for platform in ['web', 'app'] -%}
+    {{ platform }}_events as (
+        {%- if is_incremental() %}
+            {{ staged_events_since(
+                platform,
+                watermark,
+                "select reloaded_events.message_id from reloaded_events"
+                ~ " where reloaded_events.platform = '" ~ platform ~ "'",
+                any_reloaded
+            ) }}
+        {%- else %}
+            select * from {{ ref('stg_' ~ platform ~ '__events') }}
+        {%- endif %}
+    ),
+
+{% endfor -%}
+{%- endmacro %}
+
 {% macro stand_in_device_key(platform, message_id) -%}
     {#- The device key of an event whose cookie or install id is missing or
         junk: one of its own, made of the event's id, so that it forms a

@@ -136,6 +136,7 @@ LAST_LOAD_TESTED = {
     "int_identity__components": "labelled_at", "int_identity__persons": "summarized_at",
     "int_identity__record_persons": "tied_at", "int_sessions__stitched": "stitched_at",
     "int_journeys__touchpoints": "changed_at", "int_journeys__conversions": "changed_at",
+    "int_journeys__conversion_events": "written_at",
     "int_stages__promoters": "changed_at", "int_journeys__person_changes": "changed_at",
     "int_journeys__touches": "refreshed_at", "int_attribution__journey_paths": "refreshed_at",
     "int_stages__signals": "refreshed_at",

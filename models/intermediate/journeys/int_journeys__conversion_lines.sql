@@ -29,17 +29,16 @@ rates as (
 ),
 
 order_events as (
-    {% for platform in ['web', 'app'] %}
-        select
-            '{{ platform }}' as sales_channel,
-            message_id,
-            product_id,
-            quantity,
-            order_products
-        from {{ ref('stg_' ~ platform ~ '__events') }}
-        where order_id is not null
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    -- the conversion events (int_journeys__conversion_events) hold every
+    -- online purchase's product properties
+    select
+        platform as sales_channel,
+        message_id,
+        product_id,
+        quantity,
+        order_products
+    from {{ ref('int_journeys__conversion_events') }}
+    where order_id is not null
 ),
 
 store_lines as (

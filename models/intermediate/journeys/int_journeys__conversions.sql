@@ -7,6 +7,9 @@
 -- tied to (a cash sale, a guest order on a junk cookie, an erased person) is
 -- kept with a null person_id so that revenue still reconciles.
 --
+-- The online conversions come from int_journeys__conversion_events, a narrow
+-- incremental table of the conversion events with their sessions.
+--
 -- Computed whole, written by what changed (macro rows_that_changed): a build
 -- writes only the conversions that are new or differ from the table's,
 -- marked changed_at, and deletes those gone; the rows it replaces are kept
@@ -28,24 +31,12 @@
 
 with
 
-web_events as (
-    select * from {{ ref('stg_web__events') }}
-),
-
-app_events as (
-    select * from {{ ref('stg_app__events') }}
-),
-
-sessionized as (
-    select * from {{ ref('int_sessions__sessionized') }}
+conversion_events as (
+    select * from {{ ref('int_journeys__conversion_events') }}
 ),
 
 store_sales as (
     select * from {{ ref('int_journeys__store_sales') }}
-),
-
-segment_events as (
-    select * from {{ ref('segment_events') }}
 ),
 
 record_persons as (
@@ -53,22 +44,18 @@ record_persons as (
 ),
 
 online_events as (
-    {% for platform in ['web', 'app'] %}
-        select
-            '{{ platform }}' as sales_channel,
-            {{ platform }}_events.message_id,
-            {{ platform }}_events.occurred_at,
-            segment_events.conversion_type,
-            {{ platform }}_events.order_id,
-            {{ platform }}_events.revenue,
-            {{ platform }}_events.currency,
-            {{ platform }}_events.revenue_eur
-        from {{ platform }}_events
-        inner join segment_events
-            on {{ platform }}_events.event_name = segment_events.event_name
-        where segment_events.conversion_type is not null
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        platform as sales_channel,
+        message_id,
+        occurred_at,
+        conversion_type,
+        order_id,
+        revenue,
+        currency,
+        revenue_eur,
+        session_id,
+        device_key
+    from conversion_events
 ),
 
 online_ranked as (
@@ -93,8 +80,8 @@ online as (
         online_ranked.order_id,
         online_ranked.message_id as source_record_id,
         record_persons.person_id,
-        sessionized.session_id,
-        sessionized.device_key,
+        online_ranked.session_id,
+        online_ranked.device_key,
         cast(null as varchar) as store_id,
         case
             when online_ranked.conversion_type = 'purchase'
@@ -112,10 +99,6 @@ online as (
         on
             record_persons.record_type = online_ranked.sales_channel || '_event'
             and online_ranked.message_id = record_persons.record_id
-    left join sessionized
-        on
-            online_ranked.sales_channel = sessionized.platform
-            and online_ranked.message_id = sessionized.message_id
     where online_ranked.receipt_rank = 1
 ),
 

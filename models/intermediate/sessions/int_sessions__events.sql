@@ -30,6 +30,7 @@
     post_hook="{{ create_replaced_rows() }}",
 ) }}
 
+{%- set watermark, any_reloaded = none, true %}
 {%- if is_incremental() %}
     {%- set watermark = incremental_watermark('loaded_at') %}
     {%- set any_reloaded = holds_rows_of_event_files_read_since(watermark) %}
@@ -75,22 +76,7 @@ erased as (
 
 {% endif -%}
 
-{% for platform in ['web', 'app'] -%}
-    {{ platform }}_events as (
-        {%- if is_incremental() %}
-            {{ staged_events_since(
-                platform,
-                watermark,
-                "select reloaded_events.message_id from reloaded_events"
-                ~ " where reloaded_events.platform = '" ~ platform ~ "'",
-                any_reloaded
-            ) }}
-        {%- else %}
-            select * from {{ ref('stg_' ~ platform ~ '__events') }}
-        {%- endif %}
-    ),
-
-{% endfor -%}
+{{ staged_events_by_platform(watermark, any_reloaded) }}
 
 unioned as (
     {% for platform, cookie_type in [

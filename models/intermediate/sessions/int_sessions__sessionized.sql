@@ -15,8 +15,9 @@
 -- their rows, and their session numbers. The devices whose earlier events
 -- changed are those of the events int_sessions__events replaced since this
 -- table's latest marker (its `__replaced` companion, which this model
--- prunes); when the events were written whole since (a full refresh of them
--- alone), every event this table holds is compared with them instead.
+-- prunes through what int_journeys__conversion_events, its other reader,
+-- has read); when the events were written whole since (a full refresh of
+-- them alone), every event this table holds is compared with them instead.
 -- tests_last_load: a daily build's data tests check the rows it wrote; an
 -- event's rows are written together, as the devices it was and is on are
 -- both sessionized again.
@@ -28,7 +29,10 @@
     on_schema_change='fail',
     post_hook="{{ prune_replaced_rows(
         ref('int_sessions__events'),
-        read_through([[this, 'sessionized_at']])
+        read_through([
+            [this, 'sessionized_at'],
+            [later_reader('int_journeys__conversion_events'), 'written_at'],
+        ])
     ) }}",
 ) }}
 {%- set events_relation = ref('int_sessions__events') %}
