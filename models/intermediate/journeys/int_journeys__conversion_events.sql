@@ -3,7 +3,7 @@
 -- to (int_sessions__sessionized) and what a conversion and its product
 -- lines need of the event: no identifier, no free text. The narrow table
 -- int_journeys__conversions and int_journeys__conversion_lines read instead
--- of the staged events and the sessionized events (each 30M rows at 1M
+-- of the staged events and the sessionized events (each about 20M rows at 1M
 -- persons, of which about one in twenty is a conversion).
 --
 -- Incremental, replace_keys by event: a conversion event depends on its own
