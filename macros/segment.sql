@@ -762,12 +762,34 @@ select * from final
 {%- endmacro %}
 
 {% macro staged_events_by_platform(watermark, any_reloaded) -%}
-    {#- The CTEs web_events and app_events of a model replaced by event
-        (platform, message_id) whose CTE reloaded_events lists the events it
-        holds from a file read again: on an incremental run, the staged
-        events loaded after `watermark` and the receipts the staged events
-        now hold of those (macro staged_events_since); on a full build,
-        every staged event. Each CTE ends with a comma. -#}
+    {#- The CTEs of a model replaced by event (platform, message_id) that
+        reads the staged events: on an incremental run, reloaded_files (the
+        event files read after `watermark`), reloaded_events (the events its
+        table holds from those files: a new version may hold them no more,
+        or another receipt comes first), and web_events and app_events, the
+        staged events loaded after `watermark` and the receipts the staged
+        events now hold of the reloaded ones (macro staged_events_since); on
+        a full build, web_events and app_events, every staged event. Each
+        CTE ends with a comma. -#}
+{% if is_incremental() -%}
+    reloaded_files as (
+        -- the event files read since this table's latest load marker
+        {{ reloaded_event_files(watermark) }}
+    ),
+
+    reloaded_events as (
+        -- the events this table holds from a file read again since
+        select
+            previous.platform,
+            previous.message_id
+        from {{ this }} as previous
+        inner join reloaded_files
+            on
+                previous.platform = reloaded_files.platform
+                and previous.source_file = reloaded_files.source_file
+    ),
+
+{% endif -%}
 {% for platform in ['web', 'app'] -%}
     {{ platform }}_events as (
         {%- if is_incremental() %}

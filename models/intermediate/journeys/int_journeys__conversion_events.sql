@@ -54,30 +54,7 @@ sessionized as (
     {%- endif %}
 ),
 
-{% if is_incremental() -%}
-    reloaded_files as (
-        -- the event files read since this table's latest load marker
-        {{ reloaded_event_files(watermark) }}
-    ),
-
-    reloaded_events as (
-        -- the events this table holds from a file read again since its
-        -- latest load marker: its new version may hold them no more, or
-        -- another receipt comes first
-        select
-            previous.platform,
-            previous.message_id
-        from {{ this }} as previous
-        inner join reloaded_files
-            on
-                previous.platform = reloaded_files.platform
-                and previous.source_file = reloaded_files.source_file
-    ),
-
-{% endif -%}
-
 {{ staged_events_by_platform(watermark, any_reloaded) }}
-
 staged as (
     {% for platform in ['web', 'app'] %}
         select

@@ -46,25 +46,8 @@ erased as (
     select * from {{ ref('int_identity__erased_identifiers') }}
 ),
 
+{{ staged_events_by_platform(watermark, any_reloaded) }}
 {% if is_incremental() -%}
-    reloaded_files as (
-        -- the files read since this table's latest marker
-        {{ reloaded_event_files(watermark) }}
-    ),
-
-    reloaded_events as (
-        -- the events this table holds from a file read again since: its new
-        -- version may hold them no more, or another receipt comes first
-        select
-            previous.platform,
-            previous.message_id
-        from {{ this }} as previous
-        inner join reloaded_files
-            on
-                previous.platform = reloaded_files.platform
-                and previous.source_file = reloaded_files.source_file
-    ),
-
     replaced_events as (
         -- the events the batch stages again or removes: those of a file read
         -- again, and those an erasure now reaches (the rule of
@@ -75,8 +58,6 @@ erased as (
     ),
 
 {% endif -%}
-
-{{ staged_events_by_platform(watermark, any_reloaded) }}
 
 unioned as (
     {% for platform, cookie_type in [
