@@ -5,13 +5,17 @@ The zone (simulated, or --landing) is cut into the history (every day but
 the last) and the last day's delivery (journey.deliveries). The history is
 built once; then each run starts again from that build and its files: the
 daily build (`dbt build` after the day's delivery), a build with nothing new,
-and `dbt build --full-refresh` on the same files from nothing. Each step runs
-in its own process; medians are reported, and the ratios compare medians of
+and `dbt build --full-refresh` on the same files from nothing. dbt's fixed
+cost is measured beside them: a build with nothing new on a zone of the
+same days and a hundred persons, where the project's nodes cost what dbt
+spends on each (compiling, metadata queries, tests) and next to nothing
+reading data. Each step runs in its own process; medians are reported, and the ratios compare medians of
 the same run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -84,6 +88,14 @@ def run_incremental_bench(
     full_refresh = [*build, "--full-refresh"]
     parse = [dbt[0], "parse", *dbt[1:]]
     spill = Path(str(build_path(database)) + ".tmp")
+    # the fixed cost: the same project on a zone of a hundred persons
+    tiny = workdir / "fixed"
+    tiny_env = {**env, "JOURNEY_LANDING_PATH": str(tiny / "data" / "landing"),
+                "JOURNEY_DUCKDB_PATH": str(tiny / "fixed.duckdb")}  # fmt: skip
+    tiny_build = [
+        build[0], "build", "--project-dir", str(root), "--profiles-dir", str(root), "--target-path",
+        str(tiny / "target"), "--log-path", str(tiny / "logs"), "--exclude-resource-type", "unit_test",
+    ]  # fmt: skip
 
     if landing is None:
         print("simulate", flush=True)
@@ -101,11 +113,20 @@ def run_incremental_bench(
     first = run_step(build, env, workdir / "history.log", spill)
     for path, saved in _saved(workdir, database):
         shutil.copyfile(path, saved)
+    print("fixed cost: simulate a hundred persons and build them", flush=True)
+    tiny.mkdir()
+    simulate_tiny = [
+        str(bin_dir / "journey"), "simulate", "--persons", "100", "--days", str(days), "--seed", str(seed),
+        "--start", start.isoformat(), "--out", str(tiny / "data"), "--quiet",
+    ]  # fmt: skip
+    run_step(simulate_tiny, tiny_env, tiny / "simulate.log")
+    run_step(tiny_build, tiny_env, tiny / "first.log")
 
     daily: list[Measure] = []
     unchanged: list[Measure] = []
     fulls: list[Measure] = []
     parses: list[Measure] = []
+    fixed: list[Measure] = []
     for i in range(repeat):
         _restore(workdir, database)
         if i == repeat - 1:
@@ -121,6 +142,8 @@ def run_incremental_bench(
         shutil.copyfile(workdir / "target" / "run_results.json", workdir / "unchanged_run_results.json")
         print(f"run {i + 1}/{repeat}: dbt parse", flush=True)
         parses.append(run_step(parse, env, workdir / "parse.log"))
+        print(f"run {i + 1}/{repeat}: dbt's fixed cost", flush=True)
+        fixed.append(run_step(tiny_build, tiny_env, tiny / "unchanged.log"))
         print(f"run {i + 1}/{repeat}: full refresh", flush=True)
         for stale in (database, *working_paths(database)):
             stale.unlink(missing_ok=True)
@@ -129,6 +152,8 @@ def run_incremental_bench(
             path.unlink()
 
     da, un, fu, pa = median_step(daily), median_step(unchanged), median_step(fulls), median_step(parses)
+    fx = median_step(fixed)
+    nodes = len(json.loads((tiny / "target" / "run_results.json").read_text())["results"])
     command = (
         f"journey bench incremental --persons {persons} --days {days} --seed {seed}"
         f" --start {start.isoformat()} --repeat {repeat}" + (f" --landing {landing}" if landing != workdir / "data" / "landing" else "")
@@ -153,11 +178,17 @@ def run_incremental_bench(
         f" {da.peak_spill_mib:.0f} |",
         f"| `dbt build` with nothing new | {un.seconds:.1f} | {un.peak_mib:.0f} | {un.peak_spill_mib:.0f} |",
         f"| `dbt parse` (dbt's own start-up) | {pa.seconds:.1f} | {pa.peak_mib:.0f} | |",
+        f"| dbt's fixed cost: `dbt build` with nothing new, {nodes} nodes on 100 persons | {fx.seconds:.1f} |"
+        f" {fx.peak_mib:.0f} | |",
         f"| full build: `dbt build --full-refresh`, all {days} days | {fu.seconds:.1f} | {fu.peak_mib:.0f} |"
         f" {fu.peak_spill_mib:.0f} |",
         "",
         f"daily / full: {100 * da.seconds / fu.seconds:.1f}% of the time,"
         f" {100 * da.peak_mib / fu.peak_mib:.0f}% of the peak memory",
+        "",
+        f"dbt's fixed cost / full: {100 * fx.seconds / fu.seconds:.1f}% (what any build of this project"
+        " costs before it reads data); with nothing new / full:"
+        f" {100 * un.seconds / fu.seconds:.1f}%",
         "",
         budget_line(da.peak_mib, budget),
         "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -222,6 +223,10 @@ def test_the_daily_bench_builds_the_history_then_the_last_day(tmp_path: Path) ->
     for step in ("history: first build of 22 days", "daily build:", "with nothing new", "dbt parse", "full build:"):
         assert f"| {step}" in text or step in text, step
     assert "daily / full: " in text and "% of the time" in text
+    # dbt's fixed cost: every node of the project, built on a hundred persons
+    nodes = len(json.loads((tmp_path / "work" / "daily_run_results.json").read_text())["results"])
+    assert f"| dbt's fixed cost: `dbt build` with nothing new, {nodes} nodes on 100 persons | " in text
+    assert re.search(r"dbt's fixed cost / full: [0-9.]+%", text)
     assert "--exclude-resource-type unit_test" in text and "| unit_test |" not in text
     # each build's largest resident sets, a table per build (sampled once a
     # second: the example's nodes mostly run quicker, so rows may be few)
