@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 export SEND_ANONYMOUS_USAGE_STATS := no
 NPM_STAMP := dashboards/node_modules/.installed
 
-.PHONY: warehouse test setup node browser dashboards-setup dashboards simulate build docs screenshots lint bench lock clean
+.PHONY: warehouse test setup java node browser dashboards-setup dashboards simulate build docs screenshots lint bench lock clean
 
 warehouse: setup simulate build docs dashboards  ## set up, simulate the default data set, dbt build, docs, dashboards
 
@@ -25,7 +25,14 @@ $(STAMP): requirements.lock requirements-reference.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) java
+
+java:  ## Java 17 or later for the spark target, Debian's headless JRE when missing
+	@command -v java >/dev/null 2>&1 || { \
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | awk -F'"' '/version/ { split($$2, v, "."); exit (v[1] < 17) }' || { \
+		echo "the spark target needs Java 17 or later: found $$(java -version 2>&1 | head -1)"; exit 1; }
 
 # Evidence and its pinned dependencies: the versions in package-lock.json, which
 # --no-save leaves as it is. (Not `npm ci`: npm leaves other platforms' optional
@@ -80,4 +87,4 @@ lock:  ## re-resolve pyproject.toml's dependencies into requirements.lock
 	&& rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) target logs data warehouse.duckdb warehouse.duckdb.build* warehouse.duckdb.next* dashboards/node_modules dashboards/build dashboards/.evidence
+	rm -rf $(VENV) target logs data spark-warehouse warehouse.duckdb warehouse.duckdb.build* warehouse.duckdb.next* dashboards/node_modules dashboards/build dashboards/.evidence

@@ -22,10 +22,8 @@
     {%- set m = "lower(coalesce(" ~ medium ~ ", ''))" -%}
     {%- set c = "lower(coalesce(" ~ campaign ~ ", ''))" -%}
     {%- set cat = "coalesce(" ~ source_category ~ ", '')" -%}
-    {%- set paid = "regexp_full_match(" ~ m
-        ~ ", '.*cp.*|ppc|retargeting|paid.*')" -%}
-    {%- set shop_campaign = "regexp_full_match(" ~ c
-        ~ ", '.*(([^a-df-z]|^)shop|shopping).*')" -%}
+    {%- set paid = regex_full_match(m, '.*cp.*|ppc|retargeting|paid.*') -%}
+    {%- set shop_campaign = regex_full_match(c, '.*(([^a-df-z]|^)shop|shopping).*') -%}
     case
         when
             {{ s }} = '(direct)'

@@ -6,7 +6,7 @@
 {%- endmacro %}
 
 {% macro normalize_phone(expr) -%}
-    {%- set digits = "regexp_replace(" ~ expr ~ ", '[^0-9]', '', 'g')" -%}
+    {%- set digits = regex_replace_all(expr, '[^0-9]', '') -%}
     {%- set e164 -%}
         case
             when trim({{ expr }}) like '+%' then '+' || {{ digits }}
@@ -17,7 +17,7 @@
         end
     {%- endset -%}
     case
-        when regexp_full_match({{ e164 }}, '\+[1-9][0-9]{7,14}')
+        when {{ regex_full_match(e164, '\\+[1-9][0-9]{7,14}') }}
             then {{ e164 }}
     end
 {%- endmacro %}

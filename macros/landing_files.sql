@@ -32,10 +32,64 @@
 {% macro landing_file_count(pattern) -%}
     {#- How many files match a pattern, at run time (0 while parsing). -#}
     {%- if not execute -%}{{ return(0) }}{%- endif -%}
+    {{ return(adapter.dispatch('landing_file_count', 'customer_journey')(pattern)) }}
+{%- endmacro %}
+
+{% macro default__landing_file_count(pattern) -%}
     {%- set found = run_query(
         "select count(*) from glob('" ~ pattern ~ "')"
     ) -%}
     {{ return(found.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro spark__landing_file_count(pattern) -%}
+    {#- Spark lists the files of the landing table (macro
+        spark_landing_files: every file below the root, read where it lies)
+        whose path matches the pattern. -#}
+    {%- set found = run_query(
+        "select count(*) from " ~ spark_landing_files()
+        ~ " where path rlike " ~ spark_string(glob_regex(pattern))
+    ) -%}
+    {{ return(found.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro glob_regex(pattern) -%}
+    {#- A file pattern (`*` within a folder, `**/` any folders, a final `**`
+        anything below, `?` one character) as a regular expression on a full
+        path or URL (Spark lists `file:/...`, `s3a://bucket/...`): anchored
+        at the end, and at the start of the pattern's first folder. -#}
+    {%- set relative = pattern[2:] if pattern.startswith('./') else pattern -%}
+    {%- set parts = [] -%}
+    {%- for piece in modules.re.split('(\\*\\*/?|\\*|\\?)', relative) -%}
+        {%- if piece == '**/' -%}{%- do parts.append('(.*/)?') -%}
+        {%- elif piece == '**' -%}{%- do parts.append('.*') -%}
+        {%- elif piece == '*' -%}{%- do parts.append('[^/]*') -%}
+        {%- elif piece == '?' -%}{%- do parts.append('[^/]') -%}
+        {%- else -%}{%- do parts.append(modules.re.escape(piece)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set anchor = '' if relative.startswith('/') else '(^|/)' -%}
+    {{ return(anchor ~ parts | join('') ~ '$') }}
+{%- endmacro %}
+
+{% macro spark_string(text) -%}
+    {#- A Spark SQL string literal. The session keeps backslashes as they are
+        (spark.sql.parser.escapedStringLiterals), so a quote can only be
+        spelled chr(39): Spark reads 'a''b' as two literals, ab. -#}
+    {%- set pieces = [] -%}
+    {%- for piece in text.split("'") -%}
+        {%- do pieces.append("'" ~ piece ~ "'") -%}
+    {%- endfor -%}
+    {{ return(pieces[0] if pieces | length == 1 else 'concat(' ~ pieces | join(', chr(39), ') ~ ')') }}
+{%- endmacro %}
+
+{% macro spark_landing_files() -%}
+    {#- The Spark table listing every file below the landing root
+        (binaryFile: path, modificationTime, length, content read only when
+        asked), made again by check_landing_root at the start of each run:
+        an external table, so that a root without files lists none where a
+        view would fail. -#}
+    {{ return('landing.files') }}
 {%- endmacro %}
 
 {% macro landing_relation(relation, files=none) -%}
@@ -54,7 +108,7 @@
     {%- endif -%}
     {%- set columns = [] -%}
     {%- for column in source_columns(relation) + ['filename'] -%}
-        {%- do columns.append('cast(null as varchar) as ' ~ column) -%}
+        {%- do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
     {%- endfor -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' where false)') }}
 {%- endmacro %}
@@ -169,6 +223,15 @@
         stops the run with a message naming JOURNEY_LANDING_PATH. -#}
     {%- if execute -%}
         {%- set root = env_var('JOURNEY_LANDING_PATH', 'data/landing') -%}
+        {%- if target.type == 'spark' -%}
+            {%- do run_query('create database if not exists landing') -%}
+            {%- do run_query('drop table if exists ' ~ spark_landing_files()) -%}
+            {%- do run_query(
+                'create table ' ~ spark_landing_files() ~ ' using binaryFile'
+                ~ ' options (path ' ~ spark_string(root) ~ ","
+                ~ " recursiveFileLookup 'true')"
+            ) -%}
+        {%- endif -%}
         {%- if landing_file_count(root ~ '/**') == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "JOURNEY_LANDING_PATH is '" ~ root ~ "': no such folder, or it"

@@ -17,7 +17,14 @@
 {%- endmacro %}
 
 {% macro default__url_decode_safe(expr) -%}
-    try_reflect('java.net.URLDecoder', 'decode', {{ expr }}, 'UTF-8')
+    {#- Spark: Java's decoder, with a plus kept (DuckDB's url_decode keeps
+        it) and the text as it was when an escape is malformed. -#}
+    coalesce(
+        try_reflect(
+            'java.net.URLDecoder', 'decode', replace({{ expr }}, '+', '%2B'), 'UTF-8'
+        ),
+        {{ expr }}
+    )
 {%- endmacro %}
 
 {% macro duckdb__url_decode_safe(expr) -%}
@@ -26,12 +33,11 @@
 
 {% macro strip_url_param(url, name) -%}
     {#- The URL without one parameter (used to drop raw subscriber ids). -#}
-    rtrim(
+    trim(trailing '?&' from
         case when {{ dbt.position("'" ~ name ~ "='", url) }} > 0
-            then regexp_replace({{ url }}, '([?&]){{ name }}=[^&#]*&?', '\1')
+            then {{ regex_replace_all(url, '([?&])' ~ name ~ '=[^&#]*&?', '\\1') }}
             else {{ url }}
-        end,
-        '?&'
+        end
     )
 {%- endmacro %}
 
@@ -45,12 +51,12 @@
         {{ url }} is not null
         and (
             {{ url_host(url) }} is null
-            or regexp_matches({{ url }}, '\s')
+            or {{ regex_contains(url, '\\s') }}
             or (
                 {{ dbt.position("'%'", url) }} > 0
-                and regexp_matches(
-                    {{ url }}, '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'
-                )
+                and {{ regex_contains(
+                    url, '%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'
+                ) }}
             )
         )
     )
@@ -124,7 +130,7 @@
 {% macro parse_amount(expr) -%}
     {#- Decimal text with a point; anything else (12,OO) is null. -#}
     try_cast(
-        case when regexp_full_match(trim({{ expr }}), '-?[0-9]+(\.[0-9]+)?')
+        case when {{ regex_full_match('trim(' ~ expr ~ ')', '-?[0-9]+(\\.[0-9]+)?') }}
             then trim({{ expr }}) end
         as decimal(18, 4)
     )

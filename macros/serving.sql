@@ -32,6 +32,20 @@
                 ~ "(see profiles.yml), which reads JOURNEY_HASH_SALT."
             ) }}
         {%- endif -%}
+    {%- elif execute and target.type == 'spark' -%}
+        {#- the session setting journey.hash_salt, compared with what Spark
+            leaves of an unset variable, without reading the salt back -#}
+        {%- set missing = run_query(
+            "select length(" ~ hash_salt() ~ ") = 0 or " ~ hash_salt()
+            ~ " = concat('$', '{journey.hash_salt}')"
+        ).columns[0].values()[0] -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                "The hash salt is not set on the Spark session: set "
+                ~ "JOURNEY_HASH_SALT (the profile's spark output passes it "
+                ~ "as journey.hash_salt, see profiles.yml)."
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -2,6 +2,7 @@
 -- normalisation macros must make of them. Returns the cases that come out
 -- wrong (this test fails on any row).
 {{ config(tags=['unit']) }}
+{%- set text = dbt.type_string() %}
 
 with
 
@@ -68,7 +69,7 @@ normalised as (
             when 'url_param' then {{ url_param('raw_value', 'utm_source') }}
             when 'strip_eid' then {{ strip_url_param('raw_value', 'eid') }}
             when 'amount'
-                then cast({{ parse_amount('raw_value') }} as varchar)
+                then cast({{ parse_amount('raw_value') }} as {{ text }})
         end as actual
     from cases
 )

@@ -2,6 +2,7 @@
 -- customer gets a segment, and every customer of mart_customer_rfm is in
 -- exactly one segment (the first match). Returns the uncovered pairs and
 -- the customers without exactly one row.
+{%- set text = dbt.type_string() %}
 with
 
 segments as (
@@ -54,7 +55,7 @@ final as (
     select
         null as r_score,
         null as fm_score,
-        'customer in ' || cast(segment_rows as varchar) || ' segments'
+        'customer in ' || cast(segment_rows as {{ text }}) || ' segments'
             as problem
     from customer_rows
     where segment_rows <> 1

@@ -40,6 +40,7 @@
     post_hook=["{{ create_replaced_rows() }}", "{{ common_subplans(true) }}"],
 ) }}
 
+{%- set text = dbt.type_string() %}
 {%- set observations_all = ref('int_identity__observations_all') %}
 {%- if is_incremental() %}
     {%- set judged_through = incremental_watermark('judged_at') %}
@@ -264,13 +265,13 @@ identifier_usage as (
 usage_verdicts as (
     select
         *,
-        cast(busiest_day_records as varchar) || ' records on '
-        || cast(busiest_day as varchar) || ' (limit '
-        || cast({{ var('identity_max_records_per_day') }} as varchar)
+        cast(busiest_day_records as {{ text }}) || ' records on '
+        || cast(busiest_day as {{ text }}) || ' (limit '
+        || cast({{ var('identity_max_records_per_day') }} as {{ text }})
         || ' a day)' as busy_evidence,
-        'seen with ' || cast(linked_identifiers as varchar)
+        'seen with ' || cast(linked_identifiers as {{ text }})
         || ' other identifiers (limit '
-        || cast({{ var('identity_max_linked_identifiers') }} as varchar)
+        || cast({{ var('identity_max_linked_identifiers') }} as {{ text }})
         || ')' as linked_evidence
     from identifier_usage
 ),
@@ -293,7 +294,7 @@ judged as (
                 > {{ var('identity_max_account_ids') }}
                 then
                     'shared: seen with '
-                    || cast(account_counts.account_ids as varchar)
+                    || cast(account_counts.account_ids as {{ text }})
                     || ' account ids'
             when usage_verdicts.is_busy and usage_verdicts.is_promiscuous
                 then

@@ -65,7 +65,7 @@ final as (
             coalesce(previous.first_assigned_at, {{ loaded_at() }})
                 as first_assigned_at,
         {% else %}
-            cast(null as varchar) as replaced_person_id,
+            cast(null as {{ dbt.type_string() }}) as replaced_person_id,
             {{ loaded_at() }} as first_assigned_at,
         {% endif %}
         {{ loaded_at() }} as assigned_at

@@ -82,7 +82,7 @@ online as (
         record_persons.person_id,
         online_ranked.session_id,
         online_ranked.device_key,
-        cast(null as varchar) as store_id,
+        cast(null as {{ dbt.type_string() }}) as store_id,
         case
             when online_ranked.conversion_type = 'purchase'
                 then online_ranked.revenue
@@ -113,8 +113,8 @@ store as (
         transaction_id as order_id,
         transaction_id as source_record_id,
         person_id,
-        cast(null as varchar) as session_id,
-        cast(null as varchar) as device_key,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ dbt.type_string() }}) as device_key,
         store_id,
         total_amount as revenue_local,
         currency,

@@ -108,7 +108,7 @@ open_touches as (
 non_converting as (
     select
         'open:' || person_id as journey_key,
-        cast(null as varchar) as conversion_id,
+        cast(null as {{ dbt.type_string() }}) as conversion_id,
         person_id,
         touchpoint_id,
         touched_at,

@@ -167,8 +167,8 @@ email_touches as (
         coalesce(lower(utm_medium), 'email') as medium,
         coalesce(utm_campaign, campaign_name) as campaign,
         'email' as platform,
-        cast(null as varchar) as device_key,
-        cast(null as varchar) as session_id,
+        cast(null as {{ dbt.type_string() }}) as device_key,
+        cast(null as {{ dbt.type_string() }}) as session_id,
         event_type = 'open' as is_attributable
     from emails
 ),
@@ -182,10 +182,10 @@ store_visits as (
         'Store' as channel_group,
         lower(store_id) as source,
         'store' as medium,
-        cast(null as varchar) as campaign,
+        cast(null as {{ dbt.type_string() }}) as campaign,
         'store' as platform,
-        cast(null as varchar) as device_key,
-        cast(null as varchar) as session_id,
+        cast(null as {{ dbt.type_string() }}) as device_key,
+        cast(null as {{ dbt.type_string() }}) as session_id,
         true as is_attributable
     from store_sales
     where not is_erased

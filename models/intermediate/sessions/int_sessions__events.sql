@@ -78,10 +78,10 @@ unioned as (
             {% if platform == 'web' %}
                 referrer_host,
                 user_agent,
-                cast(null as varchar) as app_device_type,
+                cast(null as {{ dbt.type_string() }}) as app_device_type,
             {% else %}
-                cast(null as varchar) as referrer_host,
-                cast(null as varchar) as user_agent,
+                cast(null as {{ dbt.type_string() }}) as referrer_host,
+                cast(null as {{ dbt.type_string() }}) as user_agent,
                 device_type as app_device_type,
             {% endif %}
             utm_source,

@@ -124,8 +124,8 @@ non_converting as (
         devices > 1 as is_cross_device,
         false as is_online_to_offline,
         false as is_converting,
-        cast(null as varchar) as conversion_type,
-        cast(null as varchar) as sales_channel,
+        cast(null as {{ dbt.type_string() }}) as conversion_type,
+        cast(null as {{ dbt.type_string() }}) as sales_channel,
         cast(null as decimal(18, 2)) as revenue_eur
     from paths
     where conversion_id is null

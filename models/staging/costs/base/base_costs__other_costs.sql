@@ -27,7 +27,9 @@ typed as (
             'source.amount', 'source.currency', 'source.description'
         ]) }} as row_hash,
         case
-            when regexp_full_match(trim(source.month), '[0-9]{4}-[0-9]{2}')
+            when {{ regex_full_match(
+                'trim(source.month)', '[0-9]{4}-[0-9]{2}'
+            ) }}
                 then try_cast(trim(source.month) || '-01' as date)
         end as cost_month,
         nullif(trim(source.channel_group), '') as channel_group,

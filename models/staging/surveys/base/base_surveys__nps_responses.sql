@@ -24,12 +24,10 @@ typed as (
         try_cast(nps_score as integer) as nps_score,
         -- free text can hold contact details: they are masked, not kept
         nullif(
-            regexp_replace(
-                regexp_replace(
-                    comment, '[^\s@]+@[^\s@]+', '[email]', 'g'
-                ),
-                '\+?[0-9][0-9 .()-]{7,}[0-9]', '[phone]', 'g'
-            ),
+            {{ regex_replace_all(
+                regex_replace_all('comment', '[^\\s@]+@[^\\s@]+', '[email]'),
+                '\\+?[0-9][0-9 .()-]{7,}[0-9]', '[phone]'
+            ) }},
             ''
         ) as response_comment
     from source
