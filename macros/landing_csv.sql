@@ -74,7 +74,11 @@
 
 {% macro csv_column(name) -%}
     {#- A column of a CSV read, quoted: a header may hold any character. -#}
-    raw_rows."{{ name | replace('"', '""') }}"
+    {%- if target.type == 'spark' -%}
+        raw_rows.`{{ name | replace('`', '``') }}`
+    {%- else -%}
+        raw_rows."{{ name | replace('"', '""') }}"
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro csv_any_not_null(names) -%}

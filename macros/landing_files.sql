@@ -20,7 +20,17 @@
     {#- The file pattern of a source: the first quoted argument of its
         external_location (`read_csv('<root>/web/**/*.gz', ...)`). -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set found = modules.re.search("read_csv\\('([^']*)'", relation | string) -%}
+    {%- set texts = [relation | string] -%}
+    {%- if target.type != 'duckdb' -%}
+        {#- other engines name the source's table: its YAML keeps the read -#}
+        {%- for node in graph.sources.values()
+            if node.schema == relation.schema
+            and node.identifier == relation.identifier -%}
+            {%- do texts.append(node.meta.get('external_location', '')) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set text = texts[-1] -%}
+    {%- set found = modules.re.search("read_csv\\('([^']*)'", text) -%}
     {%- if not found -%}
         {{ exceptions.raise_compiler_error(
             "landing_glob: " ~ relation ~ " does not read_csv a file pattern"
@@ -51,6 +61,33 @@
         ~ " where path rlike " ~ spark_string(glob_regex(pattern))
     ) -%}
     {{ return(found.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro landing_file_listing(pattern) -%}
+    {#- The files matching a pattern, their metadata only (source_file,
+        file_bytes, file_modified_at), as a relation; dispatched. -#}
+    {{ return(adapter.dispatch('landing_file_listing', 'customer_journey')(pattern)) }}
+{%- endmacro %}
+
+{% macro default__landing_file_listing(pattern) -%}
+    (
+        select
+            filename as source_file,
+            size as file_bytes,
+            last_modified as file_modified_at
+        from read_blob('{{ pattern }}')
+    )
+{%- endmacro %}
+
+{% macro spark__landing_file_listing(pattern) -%}
+    (
+        select
+            regexp_replace(path, '^file:', '') as source_file,
+            length as file_bytes,
+            date_trunc('second', modificationTime) as file_modified_at
+        from {{ spark_landing_files() }}
+        where path rlike {{ spark_string(glob_regex(pattern)) }}
+    )
 {%- endmacro %}
 
 {% macro glob_regex(pattern) -%}
@@ -97,6 +134,12 @@
         list of paths), only those files are read; with no file to read, an
         empty relation with the source's declared columns and `filename`. -#}
     {%- if not execute -%}{{ return(relation) }}{%- endif -%}
+    {%- if target.type == 'spark' and (
+        files if files is not none
+        else landing_file_count(landing_glob(relation)) > 0
+    ) -%}
+        {{ return(spark_csv_relation(relation, files)) }}
+    {%- endif -%}
     {%- set text = relation | string -%}
     {%- set pattern = landing_glob(relation) -%}
     {%- if files is none and landing_file_count(pattern) > 0 -%}

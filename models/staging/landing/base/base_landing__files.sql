@@ -19,10 +19,10 @@ files as (
     select
         '{{ source_name }}' as source_name,
         '{{ entity }}' as entity,
-        filename as source_file,
-        size as file_bytes,
-        last_modified as file_modified_at
-    from read_blob('{{ pattern }}')
+        listed.source_file,
+        listed.file_bytes,
+        listed.file_modified_at
+    from {{ landing_file_listing(pattern) }} as listed
     {%- if not loop.last %}
     union all
     {%- endif %}
