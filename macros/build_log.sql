@@ -8,19 +8,22 @@
     (macro erase_in_staging). -#}
 
 {% macro build_log_relation() -%}
+    {{ return(state_relation('journey_builds')) }}
+{%- endmacro %}
+
+{% macro state_relation(identifier) -%}
+    {#- A table of the build's own state, in the target's schema (Spark has
+        no database beside its schemas). -#}
     {{ return(api.Relation.create(
-        database=target.database, schema=target.schema,
-        identifier='journey_builds'
+        database=none if target.type == 'spark' else target.database,
+        schema=target.schema, identifier=identifier
     )) }}
 {%- endmacro %}
 
 {% macro erasure_applied_relation() -%}
     {#- The erased identifiers (identifier_type, identifier_hash) the last
         erasure in staging applied to every row. -#}
-    {{ return(api.Relation.create(
-        database=target.database, schema=target.schema,
-        identifier='journey_erased_identifiers_applied'
-    )) }}
+    {{ return(state_relation('journey_erased_identifiers_applied')) }}
 {%- endmacro %}
 
 {% macro create_build_log() -%}
@@ -28,7 +31,14 @@
         (no node failed; written before it is published):
         its start (run_started_at, the marker of every row it wrote), its
         invocation, and whether its data tests ran on the whole project. -#}
-    {%- if execute and target.type == 'duckdb' and target.name != 'readonly' -%}
+    {%- if execute and target.type == 'spark' -%}
+        {%- do run_query('create database if not exists ' ~ target.schema) -%}
+        {%- do run_query(
+            'create table if not exists ' ~ build_log_relation()
+            ~ ' (started_at timestamp, invocation_id string,'
+            ~ ' tests_checked boolean) using parquet'
+        ) -%}
+    {%- elif execute and target.type == 'duckdb' and target.name != 'readonly' -%}
         {%- do run_query(
             'create table if not exists ' ~ build_log_relation()
             ~ ' (started_at timestamp, invocation_id varchar,'

@@ -308,7 +308,7 @@
         beside a lost working file): a model reading them incrementally then
         takes every key again. -#}
     {%- for relation, marker in relations -%}
-        {%- if load_relation(relation) is none
+        {%- if existing_relation(relation) is none
             or rewritten_since(relation, marker, since) -%}
             {{ return(true) }}
         {%- endif -%}

@@ -197,7 +197,7 @@
     from (
         values
         {%- for path in files %}
-            ('{{ path | replace("'", "''") }}'){{ "," if not loop.last }}
+            ({{ sql_string(path) }}){{ "," if not loop.last }}
         {%- endfor %}
     ) as files_read (file_path)
     {%- endif -%}
@@ -355,9 +355,9 @@
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model' and node.name == model_name -%}
-        {{ return(adapter.get_relation(
+        {{ return(existing_relation(api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias
-        )) }}
+        ))) }}
     {%- endfor -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -195,10 +195,7 @@
         is not read again. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set inventory = ref('base_landing__files') -%}
-    {%- if adapter.get_relation(
-        database=inventory.database, schema=inventory.schema,
-        identifier=inventory.identifier
-    ) is none -%}
+    {%- if existing_relation(inventory) is none -%}
         {#- compiled without a build (sqlfluff, `dbt compile` on an empty
             database): no file to read -#}
         {{ return([]) }}

@@ -43,3 +43,62 @@
     {#- Java spells a group $1; Spark replaces every match. -#}
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ modules.re.sub("\\\\(\\d)", "$\\1", replacement) }}')
 {%- endmacro %}
+
+{% macro sql_string(text) -%}
+    {#- A string literal of a text; dispatched (a quote is doubled on DuckDB,
+        spelled chr(39) on Spark: macro spark_string). -#}
+    {{ return(adapter.dispatch('sql_string', 'customer_journey')(text)) }}
+{%- endmacro %}
+
+{% macro default__sql_string(text) -%}
+    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
+{%- endmacro %}
+
+{% macro spark__sql_string(text) -%}
+    {{ return(spark_string(text)) }}
+{%- endmacro %}
+
+{% macro star_except(relation, excluded) -%}
+    {#- Every column of a relation but the excluded ones, listed at run time
+        in the relation's order (DuckDB's `* exclude`, which Spark lacks);
+        `*` while parsing. -#}
+    {%- if not execute -%}{{ return('*') }}{%- endif -%}
+    {%- set kept = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation)
+        if column.name not in excluded -%}
+        {%- do kept.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
+    {{ return(kept | join(', ')) }}
+{%- endmacro %}
+
+{% macro existing_relation(relation) -%}
+    {#- The relation as the database holds it now, or none; dispatched. -#}
+    {{ return(adapter.dispatch('existing_relation', 'customer_journey')(relation)) }}
+{%- endmacro %}
+
+{% macro default__existing_relation(relation) -%}
+    {{ return(adapter.get_relation(
+        database=relation.database, schema=relation.schema,
+        identifier=relation.identifier
+    )) }}
+{%- endmacro %}
+
+{% macro spark__existing_relation(relation) -%}
+    {#- Spark: asked of the metastore, not of dbt's cache, which missed a
+        table the same run made in a schema it made (the landing inventory,
+        on a first build). -#}
+    {%- if not run_query(
+        'show databases like ' ~ spark_string(relation.schema)
+    ).rows -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if run_query(
+        'show tables in ' ~ relation.schema ~ ' like '
+        ~ spark_string(relation.identifier)
+    ).rows -%}
+        {{ return(api.Relation.create(
+            schema=relation.schema, identifier=relation.identifier
+        )) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}

@@ -69,6 +69,15 @@
             {%- set served = write_served_file() -%}
             {{ log("Published the warehouse: " ~ served, info=true) }}
         {%- endif -%}
+    {%- elif execute and target.type == 'spark'
+        and flags.WHICH in ('build', 'run', 'seed', 'snapshot') -%}
+        {#- Spark's tables are the warehouse: a build that passed is logged
+            (the erasure in staging is not on Spark yet) -#}
+        {%- if not results
+            | selectattr('status', 'in', ['error', 'fail', 'runtime error'])
+            | list -%}
+            {%- do log_build() -%}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -327,10 +336,7 @@
         database=target.database, schema='intermediate',
         identifier='int_identity__observations_all'
     ) -%}
-    {%- if adapter.get_relation(
-        database=observations.database, schema=observations.schema,
-        identifier=observations.identifier
-    ) -%}
+    {%- if existing_relation(observations) -%}
         {%- if scoped -%}
             {%- set records = erased_record_ids(
                 '(select * from ' ~ observations ~ ' where written_at > '
@@ -426,10 +432,10 @@
     ) -%}
     {%- do run_query('drop table if exists journey_newly_erased') -%}
     {#- the list of those records has done its work: it goes too -#}
-    {%- set erased_records = adapter.get_relation(
+    {%- set erased_records = existing_relation(api.Relation.create(
         database=target.database, schema='intermediate',
         identifier='int_identity__erased_records'
-    ) -%}
+    )) -%}
     {%- if erased_records -%}
         {%- do run_query('delete from ' ~ erased_records) -%}
     {%- endif -%}

@@ -138,3 +138,85 @@
         where fielded.position > 0
     )
 {%- endmacro %}
+
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) -%}
+    {#- dbt-spark's check of a model's strategy, which also takes the
+        project's replace_keys and dbt's delete+insert: both run on Parquet
+        (spark_replace_keys). -#}
+    {%- if raw_strategy in ('replace_keys', 'delete+insert') -%}
+        {{ return(raw_strategy) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+{%- endmacro %}
+
+{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) -%}
+    {#- dbt-spark's incremental statement, and the project's strategies. -#}
+    {%- if strategy in ('replace_keys', 'delete+insert') -%}
+        {{ return(spark_replace_keys(strategy, source, target, unique_key)) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_get_incremental_sql(
+        strategy, source, target, existing, unique_key, incremental_predicates
+    )) }}
+{%- endmacro %}
+
+{% macro spark_replace_keys(strategy, batch, target, unique_key) -%}
+    {#- replace_keys (and delete+insert) on Parquet, which has no delete:
+        the target's rows of the keys the batch does not name, and the
+        batch's rows (but replace_keys' key-only rows), are written to a
+        staging table, which then overwrites the target; the statement dbt
+        runs last drops the staging table. With meta keeps_replaced_rows, the
+        target's rows of the batch's keys are first added to its
+        `__replaced` companion, as on DuckDB (default__replace_keys_sql). -#}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set meta = config.get('meta', {}) -%}
+    {%- set columns = get_quoted_csv(
+        adapter.get_columns_in_relation(target) | map(attribute='name')
+    ) -%}
+    {%- set staged = target.incorporate(path={
+        'identifier': target.identifier ~ '__dbt_replace_keys'
+    }) -%}
+    {%- set matches -%}
+        {%- for key in keys -%}
+            batch_keys.{{ key }} = {{ target }}.{{ key }}{{ " and " if not loop.last }}
+        {%- endfor -%}
+    {%- endset -%}
+    {%- set deleted_where = meta.get('deleted_keys_where') -%}
+    {%- if meta.get('keeps_replaced_rows') -%}
+        {%- set replaced = replaced_rows_relation(target) -%}
+        {%- do run_query(
+            'create table if not exists ' ~ replaced ~ ' using parquet as select '
+            ~ columns ~ ', ' ~ loaded_at() ~ ' as replaced_at from ' ~ target
+            ~ ' where 1 = 0'
+        ) -%}
+        {%- do run_query(
+            'insert into ' ~ replaced ~ ' select ' ~ columns ~ ', ' ~ loaded_at()
+            ~ ' from ' ~ target ~ ' where exists (select 1 from ' ~ batch
+            ~ ' as batch_keys where ' ~ matches ~ ')'
+        ) -%}
+    {%- endif -%}
+    {%- do run_query('drop table if exists ' ~ staged) -%}
+    {%- set kept -%}
+        create table {{ staged }} using parquet as
+        select {{ columns }}
+        from {{ target }}
+        where not exists (
+            select 1
+            from (
+                select distinct {{ keys | join(', ') }} from {{ batch }}
+                {%- if deleted_where %} where {{ deleted_where }}{% endif %}
+            ) as batch_keys
+            where {{ matches }}
+        )
+        union all
+        select {{ columns }}
+        from {{ batch }}
+        {%- if strategy == 'replace_keys' %}
+        where {{ config.meta_require('key_only_column') }} is not null
+        {%- endif %}
+    {%- endset -%}
+    {%- do run_query(kept) -%}
+    {%- do run_query(
+        'insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ staged
+    ) -%}
+    drop table if exists {{ staged }}
+{%- endmacro %}

@@ -63,22 +63,21 @@ typed as (
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ parse_timestamp('erased_at') }} as erased_at,
-        nullif(trim(erased_at), '') is not null as has_erasure_request,
-        nullif(trim(erased_at), '') is not null
-        and {{ parse_timestamp('erased_at') }} is null as is_bad_erased_at
+        nullif(trim(erased_at), '') is not null as has_erasure_request
     from source
 ),
 
 checked as (
     select
-        * exclude (is_bad_erased_at),
+        *,
         case
             when layout_reason is not null then layout_reason
             when contact_id_hash is null then 'missing contact_id'
             when snapshot_date is null
                 then 'file name has no snapshot date (contacts_YYYY-MM-DD.csv)'
             when created_at is null then 'missing or unparseable created_at'
-            when is_bad_erased_at then 'unparseable erased_at'
+            when has_erasure_request and erased_at is null
+                then 'unparseable erased_at'
         end as quarantine_reason
     from typed
 ),

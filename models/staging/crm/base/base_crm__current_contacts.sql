@@ -40,7 +40,9 @@ with
 contact_rows as (
     -- the rows that can be a contact's current one
     select
-        * exclude (has_erasure_request, is_erased),
+        {{ star_except(
+            ref('base_crm__contact_rows'), ['has_erasure_request', 'is_erased']
+        ) }},
         has_erasure_request as is_erased
     from {{ ref('base_crm__contact_rows') }}
     where

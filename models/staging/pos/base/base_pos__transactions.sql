@@ -28,9 +28,11 @@
 ) %}
 {#- the rows judged: on an incremental run, those of the ids involved -#}
 {%- set judged = 'judged_rows' if is_incremental() else 'transaction_rows' %}
+{%- set quoted = [] %}
+{%- for file in files %}{% do quoted.append(sql_string(file)) %}{% endfor %}
 {%- set files_list -%}
     {%- if files -%}
-        ('{{ files | map("replace", "'", "''") | join("', '") }}')
+        ({{ quoted | join(', ') }})
     {%- else -%}
         (select null)
     {%- endif -%}
