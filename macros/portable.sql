@@ -61,14 +61,15 @@
 {% macro star_except(relation, excluded) -%}
     {#- Every column of a relation but the excluded ones, listed at run time
         in the relation's order (DuckDB's `* exclude`, which Spark lacks);
-        `*` while parsing. -#}
+        `*` while parsing, and for a relation not built yet (sqlfluff
+        compiles the project on an empty database). -#}
     {%- if not execute -%}{{ return('*') }}{%- endif -%}
     {%- set kept = [] -%}
     {%- for column in adapter.get_columns_in_relation(relation)
         if column.name not in excluded -%}
         {%- do kept.append(adapter.quote(column.name)) -%}
     {%- endfor -%}
-    {{ return(kept | join(', ')) }}
+    {{ return(kept | join(', ') if kept else '*') }}
 {%- endmacro %}
 
 {% macro existing_relation(relation) -%}

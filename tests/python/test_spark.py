@@ -187,17 +187,34 @@ def test_every_node_on_spark_passes_twice(spark_example: tuple[Path, Path, list[
 
 
 def test_the_second_build_read_only_what_came(spark_example: tuple[Path, Path, list[dict[str, str]]]) -> None:
+    """Each row's loaded_at is the start of the build that read its file: the
+    second build read the files that landed or came again, and no other."""
     tmp, zone, _ = spark_example
-    compiled = (tmp / "target" / "run" / "customer_journey" / "models" / "staging" / "pos" / "base"
-                / "base_pos__transaction_rows.sql").read_text()  # fmt: skip
-    assert "insert overwrite table" not in compiled  # dbt keeps the model's own select
-    read = duckdb.connect().execute(
-        "select distinct source_file from "
-        + spark_table(tmp / "spark-warehouse", "staging", "base_pos__transaction_rows")
-        + " order by 1"
-    ).fetchall()
-    assert [row[0] for row in read] == sorted(str(zone / name) for name in (
-        "pos/transactions/LON-02_2026-03-17.csv", "pos/transactions/MRS-01_2026-03-16.csv"))  # fmt: skip
+    warehouse = tmp / "spark-warehouse"
+    con = duckdb.connect()
+    builds = [row[0] for row in con.execute(
+        f"select started_at from {spark_table(warehouse, 'main', 'journey_builds')} order by 1"
+    ).fetchall()]  # fmt: skip
+    assert len(builds) == 2  # the build log holds both builds, which passed
+
+    def loaded(table: str) -> dict[str, datetime]:
+        rows = con.execute(
+            f"select distinct source_file, loaded_at from {spark_table(warehouse, 'staging', table)}"
+        ).fetchall()
+        assert len({file for file, _ in rows}) == len(rows), "a file with rows of two builds"
+        return {str(Path(file).relative_to(zone)): at for file, at in rows}
+
+    first, second = builds
+    assert loaded("base_pos__transaction_rows") == {
+        "pos/transactions/LON-02_2026-03-17.csv": second,  # landed
+        "pos/transactions/MRS-01_2026-03-16.csv": second,  # came again
+    }
+    assert loaded("base_pos__transaction_line_rows") == {
+        "pos/transaction_lines/LON-02_2026-03-17.csv": second,
+        "pos/transaction_lines/MRS-01_2026-03-16.csv": first,
+    }
+    assert loaded("base_crm__contact_rows") == {"crm/contacts/contacts_2026-03-31.csv": second}
+    assert set(loaded("base_crm__email_event_lines").values()) == {first}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
