@@ -57,8 +57,7 @@
         spark_landing_files: every file below the root, read where it lies)
         whose path matches the pattern. -#}
     {%- set found = run_query(
-        "select count(*) from " ~ spark_landing_files()
-        ~ " where path rlike " ~ spark_string(glob_regex(pattern))
+        "select count(*) from " ~ spark_landing_matching(pattern) ~ " as files"
     ) -%}
     {{ return(found.columns[0].values()[0]) }}
 {%- endmacro %}
@@ -82,9 +81,23 @@
 {% macro spark__landing_file_listing(pattern) -%}
     (
         select
-            regexp_replace(path, '^file:', '') as source_file,
+            source_file,
             length as file_bytes,
             date_trunc('second', modificationTime) as file_modified_at
+        from {{ spark_landing_matching(pattern) }} as files
+    )
+{%- endmacro %}
+
+{% macro spark_landing_matching(pattern) -%}
+    {#- The files of the landing table (macro spark_landing_files) whose path
+        matches a pattern, with source_file, their path as DuckDB names it
+        (without Spark's `file:` scheme). -#}
+    (
+        select
+            regexp_replace(path, '^file:', '') as source_file,
+            length,
+            modificationTime,
+            content
         from {{ spark_landing_files() }}
         where path rlike {{ spark_string(glob_regex(pattern)) }}
     )

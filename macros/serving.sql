@@ -19,32 +19,30 @@
 {%- endmacro %}
 
 {% macro check_hash_salt() -%}
-    {#- on-run-start: a profile without the journey.serving plugin would hash
-        every identifier to null; stop with a clear message instead. -#}
-    {%- if execute and target.type == 'duckdb' -%}
-        {%- set missing = run_query(
-            "select getvariable('journey_hash_salt') is null"
-        ).columns[0].values()[0] -%}
-        {%- if missing -%}
-            {{ exceptions.raise_compiler_error(
-                "The hash salt is not set on the connection: the profile's "
-                ~ "duckdb output needs the journey.serving plugin "
-                ~ "(see profiles.yml), which reads JOURNEY_HASH_SALT."
-            ) }}
-        {%- endif -%}
-    {%- elif execute and target.type == 'spark' -%}
-        {#- the session setting journey.hash_salt, compared with what Spark
-            leaves of an unset variable, without reading the salt back -#}
-        {%- set missing = run_query(
+    {#- on-run-start: a profile that does not hand the salt to the connection
+        would hash every identifier to null; stop with a clear message
+        instead. On DuckDB the journey.serving plugin sets it; on Spark the
+        profile's session setting journey.hash_salt, compared with what
+        Spark leaves of an unset variable, without reading the salt back. -#}
+    {%- set checks = {
+        'duckdb': (
+            "select getvariable('journey_hash_salt') is null",
+            "The hash salt is not set on the connection: the profile's duckdb"
+            ~ " output needs the journey.serving plugin (see profiles.yml),"
+            ~ " which reads JOURNEY_HASH_SALT."
+        ),
+        'spark': (
             "select length(" ~ hash_salt() ~ ") = 0 or " ~ hash_salt()
-            ~ " = concat('$', '{journey.hash_salt}')"
-        ).columns[0].values()[0] -%}
-        {%- if missing -%}
-            {{ exceptions.raise_compiler_error(
-                "The hash salt is not set on the Spark session: set "
-                ~ "JOURNEY_HASH_SALT (the profile's spark output passes it "
-                ~ "as journey.hash_salt, see profiles.yml)."
-            ) }}
+            ~ " = concat('$', '{journey.hash_salt}')",
+            "The hash salt is not set on the Spark session: set"
+            ~ " JOURNEY_HASH_SALT (the profile's spark output passes it as"
+            ~ " journey.hash_salt, see profiles.yml)."
+        ),
+    } -%}
+    {%- if execute and target.type in checks -%}
+        {%- set query, message = checks[target.type] -%}
+        {%- if run_query(query).columns[0].values()[0] -%}
+            {{ exceptions.raise_compiler_error(message) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -52,8 +50,11 @@
 {% macro publish_warehouse(results) -%}
     {#- on-run-end: once a build, run, seed or snapshot has passed, replace
         the served file whole (journey.serving.publish). A failure anywhere
-        leaves the last good warehouse served. -#}
-    {%- if execute and target.type == 'duckdb' and target.name != 'readonly'
+        leaves the last good warehouse served. On Spark the tables are the
+        warehouse: a build that passed is logged (the erasure in staging is
+        not on Spark yet). -#}
+    {%- if execute and target.type in ('duckdb', 'spark')
+        and target.name != 'readonly'
         and flags.WHICH in ('build', 'run', 'seed', 'snapshot') -%}
         {%- set failed = results
             | selectattr('status', 'in', ['error', 'fail', 'runtime error'])
@@ -63,20 +64,13 @@
                 "Not published: " ~ failed | length ~ " node(s) failed; "
                 ~ "the last good warehouse stays served.", info=true
             ) }}
+        {%- elif target.type == 'spark' -%}
+            {%- do log_build() -%}
         {%- else -%}
             {%- do erase_in_staging() -%}
             {%- do log_build() -%}
             {%- set served = write_served_file() -%}
             {{ log("Published the warehouse: " ~ served, info=true) }}
-        {%- endif -%}
-    {%- elif execute and target.type == 'spark'
-        and flags.WHICH in ('build', 'run', 'seed', 'snapshot') -%}
-        {#- Spark's tables are the warehouse: a build that passed is logged
-            (the erasure in staging is not on Spark yet) -#}
-        {%- if not results
-            | selectattr('status', 'in', ['error', 'fail', 'runtime error'])
-            | list -%}
-            {%- do log_build() -%}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -36,21 +36,18 @@
     {#- The text of each file of a landing source (the landing table's
         content, decoded as UTF-8, a byte-order mark dropped, line ends made
         a line feed): every file matching its pattern, or the listed ones. -#}
-    {%- set path = "regexp_replace(path, '^file:', '')" -%}
     select
-        {{ path }} as filename,
+        listed.source_file as filename,
         regexp_replace(
-            regexp_replace(decode(content, 'UTF-8'), '^\uFEFF', ''),
+            regexp_replace(decode(listed.content, 'UTF-8'), '^\uFEFF', ''),
             '\r\n?', chr(10)
         ) as body
-    from {{ spark_landing_files() }}
-    where
-        path rlike {{ spark_string(glob_regex(landing_glob(relation))) }}
-        {%- if files is not none %}
-        and {{ path }} in (
-            {%- for file in files %}{{ spark_string(file) }}{{ ", " if not loop.last }}{% endfor -%}
-        )
-        {%- endif %}
+    from {{ spark_landing_matching(landing_glob(relation)) }} as listed
+    {%- if files is not none %}
+    where listed.source_file in (
+        {%- for file in files %}{{ spark_string(file) }}{{ ", " if not loop.last }}{% endfor -%}
+    )
+    {%- endif %}
 {%- endmacro %}
 
 {% macro spark_csv_relation(relation, files=none) -%}

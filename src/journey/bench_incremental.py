@@ -78,32 +78,36 @@ def run_incremental_bench(
     }
     env["JOURNEY_DBT_THREADS"] = env.get("JOURNEY_DBT_THREADS") or "1"
     budget = env.get(MEMORY_ENV) or DEFAULT_MEMORY
-    dbt = [
-        str(bin_dir / "dbt"), "--project-dir", str(root), "--profiles-dir", str(root),
-        "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
-    ]  # fmt: skip
+
+    def dbt(command: str, folder: Path) -> list[str]:
+        """A dbt command on the project, its target and logs in `folder`."""
+        return [
+            str(bin_dir / "dbt"), command, "--project-dir", str(root), "--profiles-dir", str(root),
+            "--target-path", str(folder / "target"), "--log-path", str(folder / "logs"),
+        ]  # fmt: skip
+
+    def simulate(count: int, out: Path) -> list[str]:
+        """`journey simulate` of `count` persons over the bench's days."""
+        return [
+            str(bin_dir / "journey"), "simulate", "--persons", str(count), "--days", str(days),
+            "--seed", str(seed), "--start", start.isoformat(), "--out", str(out), "--quiet",
+        ]  # fmt: skip
+
     # every build as in production: without the unit tests, which dbt's
     # documentation keeps to development and CI (their inputs are static)
-    build = [dbt[0], "build", *dbt[1:], "--exclude-resource-type", "unit_test"]
+    build = [*dbt("build", workdir), "--exclude-resource-type", "unit_test"]
     full_refresh = [*build, "--full-refresh"]
-    parse = [dbt[0], "parse", *dbt[1:]]
+    parse = dbt("parse", workdir)
     spill = Path(str(build_path(database)) + ".tmp")
     # the fixed cost: the same project on a zone of a hundred persons
     tiny = workdir / "fixed"
     tiny_env = {**env, "JOURNEY_LANDING_PATH": str(tiny / "data" / "landing"),
                 "JOURNEY_DUCKDB_PATH": str(tiny / "fixed.duckdb")}  # fmt: skip
-    tiny_build = [
-        build[0], "build", "--project-dir", str(root), "--profiles-dir", str(root), "--target-path",
-        str(tiny / "target"), "--log-path", str(tiny / "logs"), "--exclude-resource-type", "unit_test",
-    ]  # fmt: skip
+    tiny_build = [*dbt("build", tiny), "--exclude-resource-type", "unit_test"]
 
     if landing is None:
         print("simulate", flush=True)
-        simulate = [
-            str(bin_dir / "journey"), "simulate", "--persons", str(persons), "--days", str(days),
-            "--seed", str(seed), "--start", start.isoformat(), "--out", str(workdir / "data"), "--quiet",
-        ]  # fmt: skip
-        run_step(simulate, env, workdir / "simulate.log")
+        run_step(simulate(persons, workdir / "data"), env, workdir / "simulate.log")
         landing = workdir / "data" / "landing"
     last = start + timedelta(days - 1)
     print("cut the zone into the history and the last day", flush=True)
@@ -115,11 +119,7 @@ def run_incremental_bench(
         shutil.copyfile(path, saved)
     print("fixed cost: simulate a hundred persons and build them", flush=True)
     tiny.mkdir()
-    simulate_tiny = [
-        str(bin_dir / "journey"), "simulate", "--persons", "100", "--days", str(days), "--seed", str(seed),
-        "--start", start.isoformat(), "--out", str(tiny / "data"), "--quiet",
-    ]  # fmt: skip
-    run_step(simulate_tiny, tiny_env, tiny / "simulate.log")
+    run_step(simulate(100, tiny / "data"), tiny_env, tiny / "simulate.log")
     run_step(tiny_build, tiny_env, tiny / "first.log")
 
     daily: list[Measure] = []
