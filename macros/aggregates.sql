@@ -45,6 +45,18 @@
     {{ dbt.listagg(value, "'" ~ delimiter ~ "'", 'order by ' ~ order_by) }}
 {%- endmacro %}
 
+{% macro spark__ordered_string_agg(value, order_by, delimiter) -%}
+    {#- dbt-spark's listagg leaves the order out: the collected (key, value)
+        structs sorted, their values joined. -#}
+    array_join(
+        transform(
+            array_sort(collect_list(struct({{ order_by }} as k, {{ value }} as v))),
+            x -> x.v
+        ),
+        '{{ delimiter }}'
+    )
+{%- endmacro %}
+
 {% macro duckdb__ordered_string_agg(value, order_by, delimiter) -%}
     {#- Sorting the collected (key, value) list is cheaper than an ordered
         aggregate: 1.6 s against 3.6 s for 2.5M runs in 1.5M journeys. -#}
@@ -66,14 +78,15 @@
 
 {% macro default__path_steps(relation, path_column, delimiter) -%}
     {#- Spark and Databricks: posexplode of the split (split takes a regular
-        expression: the delimiter is quoted). -#}
+        expression: the delimiter is quoted; the profile keeps a backslash in
+        a literal as it is, spark.sql.parser.escapedStringLiterals). -#}
     select
         {{ relation }}.*,
         steps.position + 1 as step_number,
         steps.channel_group
     from {{ relation }}
     lateral view posexplode(
-        split({{ path_column }}, '\\Q{{ delimiter }}\\E')
+        split({{ path_column }}, '\Q{{ delimiter }}\E')
     ) steps as position, channel_group
 {%- endmacro %}
 
@@ -85,4 +98,35 @@
             as step_number,
         unnest(string_split({{ path_column }}, '{{ delimiter }}')) as channel_group
     from {{ relation }}
+{%- endmacro %}
+
+{% macro last_value_ignore_nulls(value) -%}
+    {#- The window function last_value that skips nulls (its `over` clause
+        follows); dispatched. -#}
+    {{ return(adapter.dispatch('last_value_ignore_nulls', 'customer_journey')(value)) }}
+{%- endmacro %}
+
+{% macro default__last_value_ignore_nulls(value) -%}
+    last_value({{ value }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(value) -%}
+    last_value({{ value }}, true)
+{%- endmacro %}
+
+{% macro average_as_double(value, scale) -%}
+    {#- The mean of a decimal column with `scale` decimal places as a double,
+        as DuckDB's avg gives it: its exact sum in units of the last place,
+        over the count times 10^scale. Spark's avg of a decimal is a decimal
+        rounded to six places; dispatched. -#}
+    {{ return(adapter.dispatch('average_as_double', 'customer_journey')(value, scale)) }}
+{%- endmacro %}
+
+{% macro default__average_as_double(value, scale) -%}
+    avg({{ value }})
+{%- endmacro %}
+
+{% macro spark__average_as_double(value, scale) -%}
+    cast(sum({{ value }}) * {{ 10 ** scale }} as double)
+    / (count({{ value }}) * cast({{ 10 ** scale }} as double))
 {%- endmacro %}

@@ -72,7 +72,7 @@ repeats as (
         person_id,
         count(case when is_calibration then 1 end) as frequency,
         max(case when is_calibration then purchased_on end) as last_repeat_on,
-        avg(case when is_calibration then net_revenue_eur end)
+        {{ average_as_double('case when is_calibration then net_revenue_eur end', 2) }}
             as monetary_value_eur,
         count(case when not is_calibration then 1 end) as holdout_frequency
     from repeat_days

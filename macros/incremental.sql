@@ -88,7 +88,8 @@
 {% macro create_replaced_rows() -%}
     {#- post-hook of the same model: the list exists, empty after a build
         that wrote the table whole, so that a reader can always read it -#}
-    create table if not exists {{ replaced_rows_relation(this) }} as
+    create table if not exists {{ replaced_rows_relation(this) }}
+    {%- if target.type == 'spark' %} using parquet{% endif %} as
     select *, {{ loaded_at() }} as replaced_at
     from {{ this }}
     where 1 = 0
@@ -113,8 +114,7 @@
         (which create_replaced_rows keeps in existence): those replaced at
         or before `through` (a scalar SQL expression: the marker every
         reader has read up to) are done with -#}
-    delete from {{ replaced_rows_relation(relation) }}
-    where replaced_at <= {{ through }}
+    {{ delete_where(replaced_rows_relation(relation), 'replaced_at <= ' ~ through) }}
 {%- endmacro %}
 
 {% macro rewritten_since(relation, column, through) -%}
@@ -333,7 +333,8 @@
     {%- for reader in readers if reader[0] is not none %}
         {%- do built.append(reader) %}
     {%- endfor %}
-    least(
+    {#- least() of one value is an error on Spark -#}
+    {{ 'least(' if built | length > 1 else '(' }}
     {%- for reader in built %}
         (
             select
@@ -367,12 +368,11 @@
         rows go (the build inserts them all again: a day's journeys move
         nearly every one); on a full build, nothing. -#}
     {%- if is_incremental() %}
-        delete from {{ this }}
-        where attribution_model in (
-            {%- for model_name in data_driven_attribution_models() %}
-                '{{ model_name }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
+        {%- set models = [] %}
+        {%- for model_name in data_driven_attribution_models() %}
+            {%- do models.append("'" ~ model_name ~ "'") %}
+        {%- endfor %}
+        {{ delete_where(this, 'attribution_model in (' ~ models | join(', ') ~ ')') }}
     {%- else %}
         select 1
     {%- endif %}
@@ -398,4 +398,21 @@
     {%- else -%}
         set disabled_optimizers = 'common_subplan'
     {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_where(relation, condition) -%}
+    {#- A statement (for a hook) that deletes the rows of `relation` meeting
+        `condition`; dispatched: Parquet on Spark has no delete (macro
+        spark_delete_where). -#}
+    {{ return(adapter.dispatch('delete_where', 'customer_journey')(relation, condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_where(relation, condition) -%}
+    delete from {{ relation }}
+    where {{ condition }}
+{%- endmacro %}
+
+{% macro spark__delete_where(relation, condition) -%}
+    {%- if execute -%}{%- do spark_delete_where(relation, condition) -%}{%- endif -%}
+    select 1
 {%- endmacro %}

@@ -16,20 +16,24 @@
     {{ return(columns) }}
 {%- endmacro %}
 
+{% macro landing_external_location(relation) -%}
+    {#- How a landing source is read: its `read_csv(...)` expression, which is
+        the source's relation on DuckDB; other engines name the source's
+        table, so its YAML (meta external_location) is read. -#}
+    {%- if target.type == 'duckdb' -%}{{ return(relation | string) }}{%- endif -%}
+    {%- for node in graph.sources.values()
+        if node.schema == relation.schema
+        and node.identifier == relation.identifier -%}
+        {{ return(node.meta.get('external_location', '')) }}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
 {% macro landing_glob(relation) -%}
     {#- The file pattern of a source: the first quoted argument of its
         external_location (`read_csv('<root>/web/**/*.gz', ...)`). -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set texts = [relation | string] -%}
-    {%- if target.type != 'duckdb' -%}
-        {#- other engines name the source's table: its YAML keeps the read -#}
-        {%- for node in graph.sources.values()
-            if node.schema == relation.schema
-            and node.identifier == relation.identifier -%}
-            {%- do texts.append(node.meta.get('external_location', '')) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {%- set text = texts[-1] -%}
+    {%- set text = landing_external_location(relation) -%}
     {%- set found = modules.re.search("read_csv\\('([^']*)'", text) -%}
     {%- if not found -%}
         {{ exceptions.raise_compiler_error(
@@ -88,19 +92,43 @@
     )
 {%- endmacro %}
 
-{% macro spark_landing_matching(pattern) -%}
+{% macro spark_landing_matching(pattern, files=none) -%}
     {#- The files of the landing table (macro spark_landing_files) whose path
-        matches a pattern, with source_file, their path as DuckDB names it
-        (without Spark's `file:` scheme). -#}
+        matches a pattern (and is one of `files`, when given), with
+        source_file, their path as DuckDB names it (without Spark's `file:`
+        scheme). The filter is on the file's metadata (spark_file_path), so
+        Spark opens only the files it keeps. -#}
     (
         select
-            regexp_replace(path, '^file:', '') as source_file,
+            {{ spark_file_path() }} as source_file,
             length,
             modificationTime,
             content
         from {{ spark_landing_files() }}
-        where path rlike {{ spark_string(glob_regex(pattern)) }}
+        where {{ spark_file_path() }} rlike {{ spark_string(glob_regex(pattern)) }}
+        {%- if files is not none %}
+            and {{ spark_file_path() }} in ({{ spark_strings(files) }})
+        {%- endif %}
     )
+{%- endmacro %}
+
+{% macro spark_file_path() -%}
+    {#- The path of the file a row of a Spark file table was read from, as
+        DuckDB names it: _metadata.file_path is a URI (a space is %20, a
+        percent sign %25), decoded here with its plus signs kept, and without
+        the `file:` scheme. A filter on it alone lets Spark skip the files it
+        rejects before opening them. -#}
+    regexp_replace(url_decode(replace(_metadata.file_path, '+', '%2B')), '^file:', '')
+{%- endmacro %}
+
+{% macro spark_strings(texts) -%}
+    {#- Spark string literals (macro spark_string), comma-separated; a null
+        literal for an empty list, which matches nothing. -#}
+    {%- set literals = [] -%}
+    {%- for text in texts -%}
+        {%- do literals.append(spark_string(text)) -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ') if literals else 'null') }}
 {%- endmacro %}
 
 {% macro glob_regex(pattern) -%}
@@ -151,6 +179,9 @@
         files if files is not none
         else landing_file_count(landing_glob(relation)) > 0
     ) -%}
+        {%- if landing_glob(relation).endswith('.gz') -%}
+            {{ return(spark_lines_relation(relation, files)) }}
+        {%- endif -%}
         {{ return(spark_csv_relation(relation, files)) }}
     {%- endif -%}
     {%- set text = relation | string -%}
@@ -171,8 +202,63 @@
 
 {% macro is_gzip_stream(content, size) -%}
     {#- A file that starts with gzip's two signature bytes and is long enough
-        for a gzip header and trailer (18 bytes). -#}
+        for a gzip header and trailer (18 bytes); dispatched. -#}
+    {{ return(adapter.dispatch('is_gzip_stream', 'customer_journey')(content, size)) }}
+{%- endmacro %}
+
+{% macro default__is_gzip_stream(content, size) -%}
     ({{ size }} >= 18 and {{ content }}[1:2] = '\x1F\x8B'::blob)
+{%- endmacro %}
+
+{% macro spark__is_gzip_stream(content, size) -%}
+    ({{ size }} >= 18 and substring({{ content }}, 1, 2) = X'1F8B')
+{%- endmacro %}
+
+{% macro byte_hex(content, position) -%}
+    {#- The byte at a 1-based position of a binary value, as two hex
+        digits; dispatched. -#}
+    {{ return(adapter.dispatch('byte_hex', 'customer_journey')(content, position)) }}
+{%- endmacro %}
+
+{% macro default__byte_hex(content, position) -%}
+    hex({{ content }}[{{ position }}:{{ position }}])
+{%- endmacro %}
+
+{% macro spark__byte_hex(content, position) -%}
+    hex(substring({{ content }}, {{ position }}, 1))
+{%- endmacro %}
+
+{% macro hex_to_bigint(hex_digits) -%}
+    {#- A hexadecimal number (digits only) as a bigint; dispatched. -#}
+    {{ return(adapter.dispatch('hex_to_bigint', 'customer_journey')(hex_digits)) }}
+{%- endmacro %}
+
+{% macro default__hex_to_bigint(hex_digits) -%}
+    cast('0x' || {{ hex_digits }} as bigint)
+{%- endmacro %}
+
+{% macro spark__hex_to_bigint(hex_digits) -%}
+    cast(conv({{ hex_digits }}, 16, 10) as bigint)
+{%- endmacro %}
+
+{% macro landing_blobs(relation, files=none) -%}
+    {#- The files of a source (or the listed ones) with their bytes:
+        filename, size, content; dispatched. -#}
+    {{ return(adapter.dispatch('landing_blobs', 'customer_journey')(relation, files)) }}
+{%- endmacro %}
+
+{% macro default__landing_blobs(relation, files=none) -%}
+    read_blob({{ landing_file_set(relation, files) }})
+{%- endmacro %}
+
+{% macro spark__landing_blobs(relation, files=none) -%}
+    (
+        select
+            source_file as filename,
+            length as size,
+            content
+        from {{ spark_landing_matching(landing_glob(relation), files) }} as listed
+    )
 {%- endmacro %}
 
 {% macro landing_file_set(relation, files=none) -%}
@@ -240,7 +326,7 @@
         on any other. -#}
     {%- if not execute or files == [] -%}{{ return([]) }}{%- endif -%}
     {%- set found = run_query(
-        "select filename from read_blob(" ~ landing_file_set(relation, files) ~ ")"
+        "select filename from " ~ landing_blobs(relation, files) ~ " as blobs"
         ~ " where " ~ is_gzip_stream('content', 'size')
         ~ " order by filename"
     ) -%}
@@ -263,11 +349,13 @@
         filename as source_file,
         size as file_bytes,
         {{ is_gzip_stream('content', 'size') }} as is_gzip,
-        case when size >= 18 then cast('0x' || hex(content[size:size])
-            || hex(content[size - 1:size - 1])
-            || hex(content[size - 2:size - 2])
-            || hex(content[size - 3:size - 3]) as bigint) end as stated_bytes
-    from read_blob({{ landing_file_set(relation, files) }})
+        case when size >= 18 then {{ hex_to_bigint(
+            byte_hex('content', 'size')
+            ~ ' || ' ~ byte_hex('content', 'size - 1')
+            ~ ' || ' ~ byte_hex('content', 'size - 2')
+            ~ ' || ' ~ byte_hex('content', 'size - 3')
+        ) }} end as stated_bytes
+    from {{ landing_blobs(relation, files) }} as blobs
     {%- endif %}
 {%- endmacro %}
 
@@ -284,6 +372,7 @@
                 ~ ' options (path ' ~ spark_string(root) ~ ","
                 ~ " recursiveFileLookup 'true')"
             ) -%}
+            {%- do create_spark_lines_tables() -%}
         {%- endif -%}
         {%- if landing_file_count(root ~ '/**') == 0 -%}
             {{ exceptions.raise_compiler_error(

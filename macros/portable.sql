@@ -103,3 +103,50 @@
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}
+
+{% macro list_elements(relation, list_column, columns, position_alias, element_alias) -%}
+    {#- A select of `columns` of `relation` with one row per element of its
+        list column: the element as `element_alias`, its position from 1 as
+        `position_alias`; a row with an empty or null list has none;
+        dispatched. -#}
+    {{ return(adapter.dispatch('list_elements', 'customer_journey')(
+        relation, list_column, columns, position_alias, element_alias
+    )) }}
+{%- endmacro %}
+
+{% macro default__list_elements(relation, list_column, columns, position_alias, element_alias) -%}
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        generate_subscripts({{ list_column }}, 1) as {{ position_alias }},
+        unnest({{ list_column }}) as {{ element_alias }}
+    from {{ relation }}
+    where len({{ list_column }}) > 0
+{%- endmacro %}
+
+{% macro spark__list_elements(relation, list_column, columns, position_alias, element_alias) -%}
+    select
+        {%- for column in columns %}
+        listed.{{ column }},
+        {%- endfor %}
+        elements.position + 1 as {{ position_alias }},
+        elements.element as {{ element_alias }}
+    from {{ relation }} as listed
+    lateral view posexplode(listed.{{ list_column }}) elements as position, element
+{%- endmacro %}
+
+{% macro list_length(list_column) -%}
+    {#- The number of elements of a list, null for a null list;
+        dispatched. -#}
+    {{ return(adapter.dispatch('list_length', 'customer_journey')(list_column)) }}
+{%- endmacro %}
+
+{% macro default__list_length(list_column) -%}
+    len({{ list_column }})
+{%- endmacro %}
+
+{% macro spark__list_length(list_column) -%}
+    {#- Spark's size() is -1 for a null array (ANSI mode off) -#}
+    case when {{ list_column }} is not null then size({{ list_column }}) end
+{%- endmacro %}

@@ -21,9 +21,8 @@
         or RudderStack's rudder-logs/<source>/<YYYY-MM-DD or MM-DD-YYYY>. -#}
     coalesce(
         try_cast(regexp_extract({{ path }}, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) as date),
-        cast(epoch_ms(try_cast(nullif(regexp_extract(
-            {{ path }}, 'segment-logs/[^/]+/([0-9]{13})/', 1
-        ), '') as bigint)) as date),
+        {{ date_of_epoch_ms("try_cast(nullif(regexp_extract(" ~ path
+            ~ ", 'segment-logs/[^/]+/([0-9]{13})/', 1), '') as bigint)") }},
         try_cast(regexp_extract(
             {{ path }}, 'rudder-logs/[^/]+/([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1
         ) as date),
@@ -36,13 +35,99 @@
     )
 {%- endmacro %}
 
+{% macro date_of_epoch_ms(expr) -%}
+    {#- The UTC day of a time in milliseconds since 1970; dispatched. -#}
+    {{ return(adapter.dispatch('date_of_epoch_ms', 'customer_journey')(expr)) }}
+{%- endmacro %}
+
+{% macro default__date_of_epoch_ms(expr) -%}
+    cast(epoch_ms({{ expr }}) as date)
+{%- endmacro %}
+
+{% macro spark__date_of_epoch_ms(expr) -%}
+    cast(timestamp_millis({{ expr }}) as date)
+{%- endmacro %}
+
 {% macro parse_products(json_text) -%}
     {#- Segment's e-commerce products[] (Order Completed) as a list of
-        structs; null when absent or not such a list. -#}
+        structs; null when absent or not such a list; dispatched. -#}
+    {{ return(adapter.dispatch('parse_products', 'customer_journey')(json_text)) }}
+{%- endmacro %}
+
+{% macro default__parse_products(json_text) -%}
     try(from_json(
         {{ json_text }},
         '[{"product_id": "VARCHAR", "sku": "VARCHAR", "price": "DECIMAL(18, 4)", "quantity": "INTEGER"}]'
     ))
+{%- endmacro %}
+
+{% macro spark__parse_products(json_text) -%}
+    from_json(
+        {{ json_text }},
+        'array<struct<product_id: string, sku: string, price: decimal(18, 4), quantity: int>>'
+    )
+{%- endmacro %}
+
+{% macro segment_json_fields(lines, paths) -%}
+    {#- The lines of `lines` (source_file, line) with row_hash (MD5 of the
+        line), line_bytes, is_valid_json (null for a null line) and one text
+        column raw_<name> for each (name, JSON path) of `paths`: the value
+        there, a nested value as JSON text; null when the line is not valid
+        JSON. Each line is parsed once; dispatched. -#}
+    {{ return(adapter.dispatch('segment_json_fields', 'customer_journey')(lines, paths)) }}
+{%- endmacro %}
+
+{% macro default__segment_json_fields(lines, paths) -%}
+    select
+        source_file,
+        row_hash,
+        line_bytes,
+        is_valid_json,
+        {%- for name, _ in paths %}
+        f[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            source_file,
+            md5(line) as row_hash,
+            strlen(line) as line_bytes,
+            is_valid_json,
+            case when is_valid_json then
+                json_extract_string(line, [
+                {%- for _, path in paths %}
+                    '{{ path }}'{{ "," if not loop.last }}
+                {%- endfor %}
+                ])
+            end as f
+        from (
+            select
+                source_file,
+                line,
+                json_valid(line) as is_valid_json
+            from {{ lines }}
+        ) as validated
+    ) as extracted
+{%- endmacro %}
+
+{% macro spark__segment_json_fields(lines, paths) -%}
+    {#- Parsed once into a VARIANT. A JSON object with a repeated key is not
+        valid JSON to Spark's parser (DuckDB reads the key's first value). -#}
+    select
+        source_file,
+        md5(line) as row_hash,
+        cast(octet_length(line) as bigint) as line_bytes,
+        case when line is not null then document is not null end as is_valid_json,
+        {%- for name, path in paths %}
+        try_variant_get(document, '{{ path }}', 'string') as raw_{{ name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            source_file,
+            line,
+            try_parse_json(line) as document
+        from {{ lines }}
+    ) as parsed
 {%- endmacro %}
 
 {% macro parse_segment_events(source_relation, platform, files=none) -%}
@@ -117,40 +202,8 @@ read_lines as (
     ) }}
 ),
 
-validated as (
-    select
-        source_file,
-        line,
-        json_valid(line) as is_valid_json
-    from read_lines
-),
-
-extracted as (
-    select
-        source_file,
-        md5(line) as row_hash,
-        strlen(line) as line_bytes,
-        is_valid_json,
-        case when is_valid_json then
-            json_extract_string(line, [
-            {%- for _, path in segment_paths %}
-                '{{ path }}'{{ "," if not loop.last }}
-            {%- endfor %}
-            ])
-        end as f
-    from validated
-),
-
 fields as (
-    select
-        source_file,
-        row_hash,
-        line_bytes,
-        is_valid_json,
-        {%- for name, _ in segment_paths %}
-        f[{{ loop.index }}] as raw_{{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from extracted
+    {{ segment_json_fields('read_lines', segment_paths) }}
 ),
 
 typed as (
@@ -305,7 +358,7 @@ read_files as (
     select
         source_file,
         count(*) as lines_read,
-        sum(line_bytes) as bytes_read
+        cast(sum(line_bytes) as bigint) as bytes_read
     from {{ lines_relation }}
     where source_file in (select source_file from files)
     group by source_file
@@ -390,9 +443,9 @@ lines as (
         row_hash,
         received_at,
         message_id,
-        -- the messageId by its hash (64 bits on DuckDB, narrower than the
-        -- text): a collision only adds lines to the candidates, which are
-        -- then compared exactly
+        -- the messageId by its hash (64 bits on DuckDB, 32 on Spark; narrower
+        -- than the text): a collision only adds lines to the candidates,
+        -- which are then compared exactly
         case when message_id is not null then hash(message_id) end
             as message_key,
         line_quarantine_reason is null as is_clean,

@@ -42,12 +42,7 @@
             regexp_replace(decode(listed.content, 'UTF-8'), '^\uFEFF', ''),
             '\r\n?', chr(10)
         ) as body
-    from {{ spark_landing_matching(landing_glob(relation)) }} as listed
-    {%- if files is not none %}
-    where listed.source_file in (
-        {%- for file in files %}{{ spark_string(file) }}{{ ", " if not loop.last }}{% endfor -%}
-    )
-    {%- endif %}
+    from {{ spark_landing_matching(landing_glob(relation), files) }} as listed
 {%- endmacro %}
 
 {% macro spark_csv_relation(relation, files=none) -%}
@@ -216,4 +211,228 @@
         'insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ staged
     ) -%}
     drop table if exists {{ staged }}
+{%- endmacro %}
+
+{% macro spark_lines_table(relation) -%}
+    {#- The Spark table that reads a gzipped landing source's lines
+        (macro create_spark_lines_tables): landing.<source>__<table>. -#}
+    {{ return('landing.' ~ relation.schema ~ '__' ~ relation.identifier) }}
+{%- endmacro %}
+
+{% macro create_spark_lines_tables() -%}
+    {#- Part of check_landing_root on Spark: for each gzipped landing source
+        (its file pattern ends in .gz), an external text table over its
+        folder that reads every .gz file below it, decompressed, one row per
+        line (macro spark_lines_relation). Made again each run, so that it
+        follows JOURNEY_LANDING_PATH; none for a source without a file.
+        ignoreCorruptFiles keeps the lines read before the end of a gzip cut
+        short instead of failing the build: that file is then accounted for
+        by segment_event_files, as on DuckDB. -#}
+    {%- for node in graph.sources.values() -%}
+        {%- set found = modules.re.search(
+            "read_csv\\('([^']*\\.gz)'", node.meta.get('external_location', '')
+        ) -%}
+        {%- if found -%}
+            {%- set table = 'landing.' ~ node.schema ~ '__' ~ node.identifier -%}
+            {%- do run_query('drop table if exists ' ~ table) -%}
+            {%- if landing_file_count(found.group(1)) > 0 -%}
+                {%- set folder = found.group(1).split('*')[0] -%}
+                {%- do run_query(
+                    'create table ' ~ table ~ ' using text options (path '
+                    ~ spark_string(folder) ~ ", recursiveFileLookup 'true', pathGlobFilter "
+                    ~ spark_string(found.group(1).split('/')[-1]) ~ ", ignoreCorruptFiles 'true')"
+                ) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro spark_lines_relation(relation, files) -%}
+    {#- The lines of a gzipped landing source's listed files, as DuckDB's
+        read_csv gives them (macro parse_segment_events): `line`, null for
+        an empty line, and `filename`. A line longer than the source's
+        max_line_size is not read, as on DuckDB, so that both engines stage
+        the same lines and its file is accounted for as partly read. The
+        files are chosen by their metadata: Spark opens no other. -#}
+    {%- set limit = modules.re.search(
+        "max_line_size = ([0-9]+)", landing_external_location(relation)
+    ) -%}
+    (
+        select
+            {{ spark_file_path() }} as filename,
+            nullif(value, '') as line
+        from {{ spark_lines_table(relation) }}
+        where
+            {{ spark_file_path() }} in ({{ spark_strings(files) }})
+            {%- if limit %}
+            and octet_length(value) <= {{ limit.group(1) }}
+            {%- endif %}
+    )
+{%- endmacro %}
+
+{% macro spark_delete_where(relation, condition) -%}
+    {#- Deletes the rows of a Parquet table meeting `condition`, which Spark
+        cannot do in place: the other rows are copied to a staging table,
+        which then overwrites the table (Spark does not overwrite a table
+        it reads in the same statement). -#}
+    {%- set kept = relation.incorporate(path={
+        'identifier': relation.identifier ~ '__dbt_kept'
+    }) -%}
+    {%- do run_query('drop table if exists ' ~ kept) -%}
+    {%- do run_query(
+        'create table ' ~ kept ~ ' using parquet as select * from ' ~ relation
+        ~ ' where not coalesce((' ~ condition ~ '), false)'
+    ) -%}
+    {%- do run_query('insert overwrite table ' ~ relation ~ ' select * from ' ~ kept) -%}
+    {%- do run_query('drop table if exists ' ~ kept) -%}
+{%- endmacro %}
+
+{% macro outside_transaction(sql) -%}
+    {#- A hook run outside the model's transaction (dbt's before_begin and
+        after_commit, which are the same hook): on Spark, which has no
+        transactions, a plain hook, since dbt-spark's table and incremental
+        materializations run only the hooks inside the transaction. -#}
+    {%- if target.type == 'spark' -%}{{ return(sql) }}{%- endif -%}
+    {{ return({'sql': sql, 'transaction': false}) }}
+{%- endmacro %}
+
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    {#- dbt's dateadd on Spark, as on DuckDB: a timestamp kept to the
+        microsecond, null for a null. dbt-spark's goes through Unix seconds
+        (a timestamp's fraction is lost) and stops the query on a null. -#}
+    {%- set units = {
+        'day': 'DAY', 'week': 'WEEK', 'month': 'MONTH', 'quarter': 'QUARTER',
+        'year': 'YEAR', 'hour': 'HOUR', 'minute': 'MINUTE', 'second': 'SECOND',
+        'millisecond': 'MILLISECOND', 'microsecond': 'MICROSECOND',
+    } -%}
+    {%- if datepart not in units -%}
+        {{ exceptions.raise_compiler_error("dateadd: no date part '" ~ datepart ~ "' on Spark") }}
+    {%- endif -%}
+    timestampadd({{ units[datepart] }}, {{ interval }}, {{ from_date_or_timestamp }})
+{%- endmacro %}
+
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    {#- dbt's datediff on Spark, as DuckDB's date_diff counts: the boundaries
+        of the date part crossed from the first time to the second (a day
+        from 23:00 to 01:00), null for a null. dbt-spark's stops the query
+        on a null and counts a month by months_between. A bigint, as on
+        DuckDB. -#}
+    {%- if datepart == 'day' -%}
+        cast(datediff(cast({{ second_date }} as date), cast({{ first_date }} as date)) as bigint)
+    {%- elif datepart == 'month' -%}
+        cast((year({{ second_date }}) - year({{ first_date }})) * 12
+        + month({{ second_date }}) - month({{ first_date }}) as bigint)
+    {%- elif datepart == 'year' -%}
+        cast(year({{ second_date }}) - year({{ first_date }}) as bigint)
+    {%- elif datepart in ('hour', 'minute', 'second') -%}
+        {%- set seconds = {'hour': 3600, 'minute': 60, 'second': 1}[datepart] -%}
+        (floor(unix_seconds(cast({{ second_date }} as timestamp)) / {{ seconds }})
+        - floor(unix_seconds(cast({{ first_date }} as timestamp)) / {{ seconds }}))
+    {%- elif datepart == 'millisecond' -%}
+        (unix_millis(cast({{ second_date }} as timestamp))
+        - unix_millis(cast({{ first_date }} as timestamp)))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("datediff: no date part '" ~ datepart ~ "' on Spark") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% materialization snapshot, adapter='spark' %}
+    {#- Snapshots on Parquet. dbt-spark's snapshot merges into the table,
+        which needs Delta, Iceberg or Hudi (not installable offline); this
+        one builds dbt's staging of the changes as dbt-spark does, then
+        writes the table's next version whole (spark_snapshot_rewrite). -#}
+    {%- set exists, target = get_or_create_relation(
+        database=none, schema=model.schema, identifier=model.alias, type='table'
+    ) -%}
+    {%- if not adapter.check_schema_exists(model.database, model.schema) -%}
+        {%- do create_schema(model.schema) -%}
+    {%- endif -%}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {%- set strategy = strategy_dispatch(config.get('strategy'))(
+        model, 'snapshotted_data', 'source_data', model['config'], exists
+    ) -%}
+    {%- if not exists -%}
+        {%- set final_sql = create_table_as(
+            False, target, build_snapshot_table(strategy, model['compiled_code'])
+        ) -%}
+    {%- else -%}
+        {%- set staging = target.incorporate(
+            path={'identifier': target.identifier ~ '__dbt_tmp'}, type='view'
+        ) -%}
+        {%- call statement('build_snapshot_staging_relation') -%}
+            {{ create_view_as(staging, snapshot_staging_table(strategy, model['compiled_code'], target)) }}
+        {%- endcall -%}
+        {%- set added = adapter.get_missing_columns(staging, target)
+            | rejectattr('name', 'in', ['dbt_change_type', 'dbt_unique_key'])
+            | list -%}
+        {%- do create_columns(target, added) -%}
+        {%- set final_sql = spark_snapshot_rewrite(target, staging) -%}
+    {%- endif -%}
+    {%- call statement('main') -%}
+        {{ final_sql }}
+    {%- endcall -%}
+    {%- do persist_docs(target, model) -%}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {%- if exists -%}
+        {%- do adapter.drop_relation(staging) -%}
+        {%- do run_query('drop table if exists ' ~ spark_snapshot_next(target)) -%}
+    {%- endif -%}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [target]}) }}
+{% endmaterialization %}
+
+{% macro spark_snapshot_next(target) -%}
+    {#- The work table holding a snapshot's next version. -#}
+    {{ return(target.incorporate(path={'identifier': target.identifier ~ '__dbt_next'})) }}
+{%- endmacro %}
+
+{% macro spark_snapshot_rewrite(target, staging) -%}
+    {#- What dbt's snapshot merge does, as a rewrite: the table's rows, a
+        current version that changed or went closed with the staged
+        dbt_valid_to, and the staged new versions (dbt_change_type insert)
+        whose dbt_scd_id the table does not hold yet, are written to a work
+        table (spark_snapshot_next); the statement returned overwrites the
+        table with it. -#}
+    {%- set names = config.get('snapshot_table_column_names') or get_snapshot_table_column_names() -%}
+    {%- set current = config.get('dbt_valid_to_current') -%}
+    {%- set next = spark_snapshot_next(target) -%}
+    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+    {%- set rewrite -%}
+        create table {{ next }} using parquet as
+        select
+            {%- for column in columns %}
+            {%- if column == names.dbt_valid_to %}
+            case
+                when closed.{{ names.dbt_scd_id }} is not null then closed.{{ names.dbt_valid_to }}
+                else kept.{{ column }}
+            end as {{ column }}
+            {%- else %}
+            kept.`{{ column }}`
+            {%- endif %}
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        from {{ target }} as kept
+        left join (
+            select {{ names.dbt_scd_id }}, {{ names.dbt_valid_to }}
+            from {{ staging }}
+            where dbt_change_type in ('update', 'delete')
+        ) as closed
+            on
+                closed.{{ names.dbt_scd_id }} = kept.{{ names.dbt_scd_id }}
+                and (kept.{{ names.dbt_valid_to }} is null
+                {%- if current %} or kept.{{ names.dbt_valid_to }} = {{ current }}{% endif %})
+        union all
+        select
+            {%- for column in columns %}
+            added.`{{ column }}`{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ staging }} as added
+        left anti join {{ target }} as known
+            on known.{{ names.dbt_scd_id }} = added.{{ names.dbt_scd_id }}
+        where added.dbt_change_type = 'insert'
+    {%- endset -%}
+    {%- do run_query('drop table if exists ' ~ next) -%}
+    {%- do run_query(rewrite) -%}
+    {{ return('insert overwrite table ' ~ target ~ ' select * from ' ~ next) }}
 {%- endmacro %}

@@ -72,7 +72,7 @@ touches as (
             0.5,
             {{ dbt.datediff(
                 'journey_touches.touched_at', 'conversions.converted_at', 'second'
-            ) }} / ({{ var('time_decay_half_life_days') }} * 86400.0)
+            ) }} / cast({{ var('time_decay_half_life_days') }} * 86400 as {{ type_double() }})
         ) as decay_weight
     from journey_touches
     inner join conversions
@@ -124,14 +124,14 @@ heuristic as (
                 then 1.0
             else 0.0
         end as last_non_direct,
-        1.0 / journey_touches as linear,
+        cast(1 as {{ type_double() }}) / journey_touches as linear,
         decay_weight / sum(decay_weight) over (partition by journey_id)
             as time_decay,
         case
             when journey_touches = 1 then 1.0
             when journey_touches = 2 then 0.5
             when touch_number in (1, journey_touches) then 0.4
-            else 0.2 / (journey_touches - 2)
+            else cast(0.2 as {{ type_double() }}) / (journey_touches - 2)
         end as position_based
     from flagged
 ),

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from journey.model_frames import model_result, rows_of
+
 SEPARATOR = " > "
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 PathCounts = dict[tuple[str, ...], tuple[int, int]]
@@ -121,15 +123,19 @@ def path_credits(paths: PathCounts, effects: dict[str, float]) -> dict[str, list
     return rows
 
 
-def model(dbt: Any, session: Any) -> pa.Table:
+def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table")
     paths: PathCounts = {
         tuple(channel_path.split(SEPARATOR)): (int(conversions), int(non_conversions))
-        for channel_path, conversions, non_conversions in dbt.ref("int_attribution__paths").fetchall()
+        for channel_path, conversions, non_conversions in rows_of(
+            dbt.ref("int_attribution__paths"), ["channel_path", "conversions", "non_conversions"]
+        )
     }
     moves: Moves = {
         (source, target): int(journeys)
-        for source, target, journeys in dbt.ref("int_attribution__transitions").fetchall()
+        for source, target, journeys in rows_of(
+            dbt.ref("int_attribution__transitions"), ["from_state", "to_state", "journeys"]
+        )
     }
     schema = pa.schema(
         [
@@ -141,4 +147,4 @@ def model(dbt: Any, session: Any) -> pa.Table:
             ("removal_effect", pa.float64()),
         ]
     )
-    return pa.table(path_credits(paths, removal_effects(moves)), schema=schema)
+    return model_result(pa.table(path_credits(paths, removal_effects(moves)), schema=schema), session)

@@ -59,7 +59,7 @@ final as (
     select
         from_state,
         to_state,
-        sum(journeys) as journeys
+        cast(sum(journeys) as bigint) as journeys
     from moves
     group by from_state, to_state
 )

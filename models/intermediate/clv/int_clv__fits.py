@@ -34,6 +34,8 @@ import pyarrow as pa
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
+from journey.model_frames import model_result, numpy_of
+
 LOG_BOUND = 30.0  # parameters are fitted within exp(-30) .. exp(30)
 GRADIENT_STEP = 1e-5  # of a log-parameter, for the gradient at the end point
 GRADIENT_TOLERANCE = 1e-6  # of the mean log-likelihood, per log-parameter
@@ -176,13 +178,13 @@ def fits(frequency: np.ndarray, recency: np.ndarray, age: np.ndarray,
     return rows
 
 
-def model(dbt: Any, session: Any) -> pa.Table:
+def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table")
     # a call of its own: dbt finds the keys a model reads in plain calls only
     penalizer_coef = dbt.config.meta_get("clv_penalizer_coef", 0)
-    summary = dbt.ref("int_clv__summary").project(
-        "frequency, recency, customer_age, monetary_value_eur"
-    ).fetchnumpy()
+    summary = numpy_of(
+        dbt.ref("int_clv__summary"), ["frequency", "recency", "customer_age", "monetary_value_eur"]
+    )
     monetary = summary["monetary_value_eur"]
     rows = fits(
         np.asarray(summary["frequency"], dtype=float),
@@ -197,4 +199,4 @@ def model(dbt: Any, session: Any) -> pa.Table:
         + [("customers", pa.int64()), ("converged", pa.bool_()), ("fit_status", pa.string()),
            ("evaluations", pa.int64()), ("penalizer_coef", pa.float64())]
     )  # fmt: skip
-    return pa.table(rows, schema=schema)
+    return model_result(pa.table(rows, schema=schema), session)

@@ -32,13 +32,18 @@ known as (
 per_customer as (
     select
         person_id,
-        sum(gross_margin_eur) / nullif(sum(revenue_eur), 0) as margin_rate
+        cast(sum(gross_margin_eur) as {{ type_double() }})
+        / nullif(cast(sum(revenue_eur) as {{ type_double() }}), 0)
+            as margin_rate
     from known
     group by person_id
 ),
 
 population as (
-    select sum(gross_margin_eur) / nullif(sum(revenue_eur), 0) as margin_rate
+    select
+        cast(sum(gross_margin_eur) as {{ type_double() }})
+        / nullif(cast(sum(revenue_eur) as {{ type_double() }}), 0)
+            as margin_rate
     from known
 ),
 

@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 from scipy.special import expit, hyp2f1
 
+from journey.model_frames import model_result, numpy_of, rows_of
+
 
 def log_dropout_odds(params: tuple[float, ...], frequency: np.ndarray, recency: np.ndarray,
                      age: np.ndarray) -> np.ndarray:
@@ -98,20 +100,21 @@ def predictions(fits: dict[str, tuple[float, ...] | None], horizon: float, holdo
     return columns
 
 
-def model(dbt: Any, session: Any) -> pa.Table:
+def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table")
     fitted: dict[str, tuple[float, ...] | None] = {}
-    for name, r, alpha, a, b, p, q, v, converged in dbt.ref("int_clv__fits").project(
-        "model, r, alpha, a, b, p, q, v, converged"
-    ).fetchall():
+    for name, r, alpha, a, b, p, q, v, converged in rows_of(
+        dbt.ref("int_clv__fits"), ["model", "r", "alpha", "a", "b", "p", "q", "v", "converged"]
+    ):
         params = (r, alpha, a, b) if name == "bg_nbd" else (p, q, v)
         fitted[name] = tuple(float(value) for value in params) if converged else None
-    horizon, holdout = dbt.ref("int_clv__calibration").project(
-        "horizon_length, holdout_length"
-    ).fetchone() or (0.0, 0.0)
-    summary = dbt.ref("int_clv__summary").project(
-        "person_id, frequency, recency, customer_age, monetary_value_eur"
-    ).fetchnumpy()
+    horizon, holdout = next(iter(rows_of(
+        dbt.ref("int_clv__calibration"), ["horizon_length", "holdout_length"]
+    )), (0.0, 0.0))  # fmt: skip
+    summary = numpy_of(
+        dbt.ref("int_clv__summary"),
+        ["person_id", "frequency", "recency", "customer_age", "monetary_value_eur"],
+    )
     monetary = np.ma.filled(np.ma.asarray(summary["monetary_value_eur"], dtype=float), np.nan)
     columns = predictions(
         fitted, float(horizon), float(holdout or 0.0),
@@ -120,10 +123,10 @@ def model(dbt: Any, session: Any) -> pa.Table:
         np.asarray(summary["customer_age"], dtype=float),
         np.asarray(monetary, dtype=float),
     )  # fmt: skip
-    return pa.table(
+    return model_result(pa.table(
         {
             "person_id": pa.array(summary["person_id"], type=pa.string()),
             **{name: pa.array(values, type=pa.float64(), from_pandas=True)
                for name, values in columns.items()},
         }  # fmt: skip
-    )
+    ), session)

@@ -225,7 +225,7 @@ final as (
         step_1.entered_at,
         {{ dbt.datediff(
             'reached.previous_at', 'reached.reached_at', 'millisecond'
-        ) }} / 3600000.0 as hours_from_previous,
+        ) }} / cast(3600000 as {{ type_double() }}) as hours_from_previous,
         last_steps.last_step_order,
         entry_sessions.platform as entry_platform,
         entry_sessions.device_type as entry_device_type,

@@ -23,7 +23,7 @@
     },
     on_schema_change='fail',
     pre_hook=[
-        before_begin("{{ identity_components() }}"),
+        outside_transaction("{{ identity_components() }}"),
         "{{ drop_replaced_rows() }}",
     ],
     post_hook=[

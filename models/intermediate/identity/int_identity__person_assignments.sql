@@ -14,11 +14,11 @@
     on_schema_change='fail',
     meta={'keeps_history': true},
     post_hook=[
-        "delete from {{ this }} where exists (
-            select 1 from {{ ref('int_identity__erased_identifiers') }} as e
-            where e.identifier_type = {{ this }}.identifier_type
-                and e.identifier_hash = {{ this }}.identifier_hash
-        )"
+        "{{ delete_where(this, 'exists (
+            select 1 from ' ~ ref('int_identity__erased_identifiers') ~ ' as e
+            where e.identifier_type = ' ~ this ~ '.identifier_type
+                and e.identifier_hash = ' ~ this ~ '.identifier_hash
+        )') }}"
     ],
 ) }}
 

@@ -79,13 +79,10 @@ listed_products as (
         coalesce(listed.product.quantity, 1) as quantity,
         listed.cost_day
     from (
-        select
-            conversion_id,
-            cost_day,
-            generate_subscripts(order_products, 1) as line_number,
-            unnest(order_products) as product
-        from online_orders
-        where len(order_products) > 0
+        {{ list_elements(
+            'online_orders', 'order_products', ['conversion_id', 'cost_day'],
+            'line_number', 'product'
+        ) }}
     ) as listed
 ),
 
@@ -97,7 +94,9 @@ single_products as (
         coalesce(quantity, 1) as quantity,
         cost_day
     from online_orders
-    where coalesce(len(order_products), 0) = 0 and product_id is not null
+    where
+        coalesce({{ list_length('order_products') }}, 0) = 0
+        and product_id is not null
 ),
 
 lines as (
@@ -163,8 +162,11 @@ final as (
         cost_day,
         unit_cost,
         cost_currency,
-        unit_cost * eur_per_unit as unit_cost_eur,
-        quantity * unit_cost * eur_per_unit as cost_eur,
+        cast(unit_cost * eur_per_unit as decimal(18, 10)) as unit_cost_eur,
+        cast(
+            quantity * cast(unit_cost * eur_per_unit as decimal(18, 10))
+            as decimal(18, 10)
+        ) as cost_eur,
         case
             when product_id is null then 'order names no product'
             when not coalesce(is_in_catalog, false)

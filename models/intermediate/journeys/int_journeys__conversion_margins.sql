@@ -56,7 +56,8 @@ final as (
         product_lines,
         lines_without_cost,
         cost_of_goods_eur,
-        revenue_eur - cost_of_goods_eur as gross_margin_eur
+        cast(revenue_eur - cost_of_goods_eur as decimal(18, 2))
+            as gross_margin_eur
     from costed
 )
 

@@ -133,12 +133,12 @@ numbered as (
         *,
         case
             when conversion_type = 'purchase' and person_id is not null
-                then row_number() over (
+                then cast(row_number() over (
                     partition by
                         person_id,
                         conversion_type = 'purchase' and person_id is not null
                     order by converted_at, sales_channel, source_record_id
-                )
+                ) as bigint)
         end as purchase_number
     from unioned
 ),

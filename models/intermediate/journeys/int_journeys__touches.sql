@@ -131,9 +131,9 @@ unioned as (
 positioned as (
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             partition by journey_key order by touched_at, touchpoint_id
-        ) as touch_number,
+        ) as bigint) as touch_number,
         count(*) over (partition by journey_key) as journey_touches,
         case
             when
@@ -160,11 +160,11 @@ final as (
         device_key,
         touch_number,
         journey_touches,
-        sum(starts_run) over (
+        cast(sum(starts_run) over (
             partition by journey_key
             order by touch_number
             rows between unbounded preceding and current row
-        ) as run_number,
+        ) as bigint) as run_number,
         {{ loaded_at() }} as refreshed_at
     from positioned
 )

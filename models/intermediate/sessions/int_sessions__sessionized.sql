@@ -107,7 +107,7 @@ flagged as (
         lag(occurred_at) over (
             partition by device_key order by occurred_at, message_id
         ) as previous_at,
-        last_value(source_key ignore nulls) over (
+        {{ last_value_ignore_nulls('source_key') }} over (
             partition by device_key order by occurred_at, message_id
             rows between unbounded preceding and 1 preceding
         ) as previous_source_key
@@ -118,7 +118,7 @@ numbered as (
     select
         platform,
         message_id,
-        sum(
+        cast(sum(
             case
                 when previous_at is null then 1
                 when
@@ -137,7 +137,7 @@ numbered as (
         ) over (
             partition by device_key order by occurred_at, message_id
             rows between unbounded preceding and current row
-        ) as session_number
+        ) as bigint) as session_number
     from flagged
 ),
 

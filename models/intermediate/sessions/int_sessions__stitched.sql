@@ -149,10 +149,9 @@ non_direct as (
     -- (or device) up to this one that came through another channel
     select
         *,
-        last_value(
-            case when channel_group <> 'Direct' then session_id end
-            ignore nulls
-        ) over (
+        {{ last_value_ignore_nulls(
+            "case when channel_group <> 'Direct' then session_id end"
+        ) }} over (
             partition by coalesce(person_id, device_key)
             order by started_at, session_id
             rows between unbounded preceding and current row

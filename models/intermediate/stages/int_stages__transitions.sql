@@ -107,7 +107,7 @@ final as (
             'lag(entered_at) over (partition by person_id order by stage_order)',
             'entered_at',
             'millisecond'
-        ) }} / 3600000.0 as hours_since_previous,
+        ) }} / cast(3600000 as {{ type_double() }}) as hours_since_previous,
         {{ loaded_at() }} as refreshed_at
     from monotone
     where entered_at is not null

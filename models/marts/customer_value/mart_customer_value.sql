@@ -27,7 +27,9 @@ final as (
         cast(summary.frequency as integer) as frequency,
         summary.recency,
         summary.customer_age,
-        cast(summary.monetary_value_eur as decimal(18, 2))
+        -- to the cent from the double's exact value on both engines (Spark
+        -- casts a double to a decimal through its shortest text: 36.495)
+        cast(round(summary.monetary_value_eur * 100) / 100 as decimal(18, 2))
             as monetary_value_eur,
         predictions.p_alive,
         predictions.expected_purchases,

@@ -16,9 +16,9 @@ final as (
         conversion_lines.cost_issue,
         conversion_lines.product_id,
         count(*) as product_lines,
-        sum(conversion_lines.quantity) as units,
+        cast(sum(conversion_lines.quantity) as bigint) as units,
         count(distinct conversion_lines.conversion_id) as conversions,
-        sum(conversions.revenue_eur) as revenue_eur,
+        cast(sum(conversions.revenue_eur) as decimal(18, 2)) as revenue_eur,
         min(conversion_lines.cost_day) as first_day,
         max(conversion_lines.cost_day) as last_day
     from conversion_lines

@@ -99,11 +99,12 @@ final as (
         step_order,
         step,
         persons,
-        persons * 1.0 / nullif(lag(persons) over (
+        cast(persons as {{ type_double() }}) / nullif(lag(persons) over (
             partition by period_start, breakdown, breakdown_value
             order by step_order
         ), 0) as conversion_from_previous,
-        persons * 1.0 / nullif(first_value(persons) over (
+        cast(persons as {{ type_double() }})
+        / nullif(first_value(persons) over (
             partition by period_start, breakdown, breakdown_value
             order by step_order
             rows between unbounded preceding and current row

@@ -7,9 +7,9 @@
     incremental_strategy='delete+insert',
     meta={'keeps_history': true},
     post_hook=[
-        "delete from {{ this }} where person_id not in (
-            select person_id from {{ ref('int_identity__persons') }}
-        ) and person_id not in (select retired_person_id from {{ this }})"
+        "{{ delete_where(this, 'person_id not in (
+            select person_id from ' ~ ref('int_identity__persons') ~ '
+        ) and person_id not in (select retired_person_id from ' ~ this ~ ')') }}"
     ],
 ) }}
 

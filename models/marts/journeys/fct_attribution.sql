@@ -38,7 +38,7 @@
     },
     on_schema_change='fail',
     pre_hook="{{ delete_data_driven_credits() }}",
-    post_hook=after_commit("{{ prune_replaced_rows(
+    post_hook=outside_transaction("{{ prune_replaced_rows(
         ref('int_attribution__heuristic_credits'),
         read_through([[this, 'changed_at']])
     ) }}"),

@@ -90,7 +90,7 @@ converting as (
             'coalesce(paths.started_at, attributed.converted_at)',
             'attributed.converted_at',
             'second'
-        ) }} / 3600.0 as hours_to_convert,
+        ) }} / cast(3600 as {{ type_double() }}) as hours_to_convert,
         -- touches on two devices, or an order placed on another device
         coalesce(paths.devices, 0) > 1
         or (

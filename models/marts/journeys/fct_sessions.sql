@@ -13,7 +13,7 @@
     unique_key='session_id',
     meta={'key_only_column': 'started_at', 'tests_last_load': 'stitched_at'},
     on_schema_change='fail',
-    post_hook=after_commit("{{ prune_replaced_rows(
+    post_hook=outside_transaction("{{ prune_replaced_rows(
         ref('int_sessions__stitched'),
         read_through([
             [ref('int_journeys__touchpoints'), 'changed_at'],

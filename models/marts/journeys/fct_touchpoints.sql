@@ -13,7 +13,7 @@
     unique_key='touchpoint_id',
     meta={'key_only_column': 'touched_at', 'tests_last_load': 'changed_at'},
     on_schema_change='fail',
-    post_hook=after_commit("{{ prune_replaced_rows(
+    post_hook=outside_transaction("{{ prune_replaced_rows(
         ref('int_journeys__touchpoints'),
         read_through([
             [ref('int_journeys__person_changes'), 'changed_at'],

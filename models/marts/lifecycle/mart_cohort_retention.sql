@@ -100,7 +100,7 @@ final as (
         grid.months_since_first_order,
         grid.customers,
         coalesce(monthly.active_customers, 0) as active_customers,
-        coalesce(monthly.active_customers, 0) * 1.0
+        cast(coalesce(monthly.active_customers, 0) as {{ type_double() }})
         / grid.customers as retention_rate,
         cast(coalesce(monthly.revenue_eur, 0) as decimal(18, 2)) as revenue_eur
     from grid
