@@ -6,6 +6,13 @@ STAMP := $(VENV)/.installed
 PERSONS ?= 20000
 DAYS ?= 90
 SEED ?= 42
+# Spark names the files it reads by their absolute paths: the default root
+# is absolute on the spark target (macro check_landing_root), and so is the
+# default warehouse folder, which holds the metastore (profiles.yml)
+ifeq ($(JOURNEY_DBT_TARGET),spark)
+export JOURNEY_LANDING_PATH ?= $(CURDIR)/data/landing
+export JOURNEY_SPARK_WAREHOUSE ?= $(CURDIR)/spark-warehouse
+endif
 export JOURNEY_LANDING_PATH ?= data/landing
 export JOURNEY_DUCKDB_PATH ?= warehouse.duckdb
 export JOURNEY_HASH_SALT ?= change-me

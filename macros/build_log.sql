@@ -14,9 +14,15 @@
 {% macro state_relation(identifier) -%}
     {#- A table of the build's own state, in the target's schema (Spark has
         no database beside its schemas). -#}
+    {{ return(warehouse_relation(target.schema, identifier)) }}
+{%- endmacro %}
+
+{% macro warehouse_relation(schema, identifier) -%}
+    {#- A relation of the warehouse the target builds, by schema and name
+        (Spark has no database beside its schemas). -#}
     {{ return(api.Relation.create(
         database=none if target.type == 'spark' else target.database,
-        schema=target.schema, identifier=identifier
+        schema=schema, identifier=identifier
     )) }}
 {%- endmacro %}
 

@@ -361,9 +361,19 @@
 
 {% macro check_landing_root() -%}
     {#- on-run-start hook: a landing root that does not exist or holds no file
-        stops the run with a message naming JOURNEY_LANDING_PATH. -#}
+        stops the run with a message naming JOURNEY_LANDING_PATH; so does a
+        relative root on Spark, which names every file it reads by its
+        absolute path or URI (the landing paths, landing_path, and the file
+        patterns are matched against it). -#}
     {%- if execute -%}
         {%- set root = env_var('JOURNEY_LANDING_PATH', 'data/landing') -%}
+        {%- if target.type == 'spark' and not modules.re.match('/|[A-Za-z][A-Za-z0-9+.-]*://', root) -%}
+            {{ exceptions.raise_compiler_error(
+                "JOURNEY_LANDING_PATH is '" ~ root ~ "', a relative path: on"
+                ~ " Spark give the landing zone's absolute path or URI (`make"
+                ~ " build` makes the default data/landing absolute)."
+            ) }}
+        {%- endif -%}
         {%- if target.type == 'spark' -%}
             {%- do run_query('create database if not exists landing') -%}
             {%- do run_query('drop table if exists ' ~ spark_landing_files()) -%}

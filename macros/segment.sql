@@ -625,7 +625,7 @@ single_lines as (
     -- most lines: delivered once in their file
     select
         lines.*,
-        1 as copy_number,
+        cast(1 as bigint) as copy_number,
         coalesce(duplicates.is_later_receipt, false) as is_later_receipt
     from {{ lines_relation }} as lines
     left join {{ duplicates_relation }} as duplicates
@@ -640,10 +640,10 @@ copied_lines as (
     -- so which one is numbered first does not matter
     select
         lines.*,
-        row_number() over (
+        cast(row_number() over (
             partition by lines.source_file, lines.row_hash
             order by lines.row_hash
-        ) as copy_number,
+        ) as bigint) as copy_number,
         duplicates.is_later_receipt
     from {{ lines_relation }} as lines
     inner join {{ duplicates_relation }} as duplicates
@@ -682,7 +682,7 @@ unread_files as (
             as {{ column.name }},
         {%- endfor %}
         unread_reason,
-        1 as copy_number,
+        cast(1 as bigint) as copy_number,
         unread_reason as quarantine_reason,
         false as is_duplicate
     from {{ files_relation }}

@@ -51,8 +51,8 @@
     {#- on-run-end: once a build, run, seed or snapshot has passed, replace
         the served file whole (journey.serving.publish). A failure anywhere
         leaves the last good warehouse served. On Spark the tables are the
-        warehouse: a build that passed is logged (the erasure in staging is
-        not on Spark yet). -#}
+        warehouse: a build that passed has its erasure in staging applied
+        and is logged. -#}
     {%- if execute and target.type in ('duckdb', 'spark')
         and target.name != 'readonly'
         and flags.WHICH in ('build', 'run', 'seed', 'snapshot') -%}
@@ -65,6 +65,7 @@
                 ~ "the last good warehouse stays served.", info=true
             ) }}
         {%- elif target.type == 'spark' -%}
+            {%- do erase_in_staging() -%}
             {%- do log_build() -%}
         {%- else -%}
             {%- do erase_in_staging() -%}
@@ -245,89 +246,62 @@
         The event lines, which a daily build keeps (erased_in_place_tables),
         are cleared of the identifiers and flagged instead of deleted.
         rpt_row_accounting counts the usable rows erased (erased_rows). -#}
-    {%- set found = run_query(
-        "select table_name, table_schema = 'intermediate' from information_schema.tables"
-        ~ " where table_catalog = '" ~ target.database ~ "'"
-        ~ " and ((table_schema = 'staging' and table_type = 'BASE TABLE')"
-        ~ " or (table_schema = 'intermediate'"
-        ~ " and table_name = 'int_identity__erased_identifiers')) order by 2 desc, 1"
-    ) -%}
-    {%- if not found.rows or not found.rows[0][1] -%}
+    {%- set tables, listed = erasure_staging_tables() -%}
+    {%- if not listed -%}
         {#- no erasure list to apply: the next erasure cannot rely on this
             build's, so it checks every row again -#}
         {%- do run_query('drop table if exists ' ~ erasure_applied_relation()) -%}
         {{ return(0) }}
     {%- endif -%}
-    {%- set erased = api.Relation.create(
-        database=target.database, schema='intermediate',
-        identifier='int_identity__erased_identifiers'
-    ) -%}
+    {%- set erased = warehouse_relation('intermediate', 'int_identity__erased_identifiers') -%}
     {%- set ns = namespace(rows=0, tables=0) -%}
     {#- What an earlier erasure did: the tables a daily build keeps need only
         their rows written since the last build that passed (each build's
         erasure runs before it is logged) checked against the whole list,
         and all their rows against the identifiers listed since -#}
     {%- set applied = erasure_applied_relation() -%}
-    {%- set scoped = run_query(
-        "select count(*) from information_schema.tables"
-        ~ " where table_catalog = '" ~ applied.database ~ "'"
-        ~ " and table_schema = '" ~ applied.schema ~ "'"
-        ~ " and table_name = '" ~ applied.identifier ~ "'"
-    ).columns[0].values()[0] > 0 -%}
+    {%- set scoped = relation_column_names(applied) | length > 0 -%}
+    {%- set newly_erased = state_relation('journey_newly_erased') -%}
     {%- if scoped -%}
         {%- set written_since = last_logged_build() -%}
-        {%- do run_query(
-            "create or replace temporary table journey_newly_erased as"
-            ~ " select identifier_type, identifier_hash from " ~ erased
+        {%- do replace_table_as(
+            newly_erased,
+            "select identifier_type, identifier_hash from " ~ erased
             ~ " except select identifier_type, identifier_hash from " ~ applied
         ) -%}
         {%- set newly = run_query(
-            "select count(*) from journey_newly_erased"
+            "select count(*) from " ~ newly_erased
         ).columns[0].values()[0] -%}
     {%- endif -%}
-    {%- for row in found.rows if not row[1] -%}
-        {%- set relation = api.Relation.create(
-            database=target.database, schema='staging', identifier=row[0]
-        ) -%}
+    {%- for table in tables -%}
+        {%- set relation = warehouse_relation('staging', table) -%}
         {%- set hash_columns = erased_hash_columns(relation) -%}
-        {%- if hash_columns and row[0] in erased_in_place_tables() -%}
+        {%- if hash_columns and table in erased_in_place_tables() -%}
             {#- a table kept across builds (its files are not read again):
                 the row stays, for the row accounting and an erased
                 person's anonymous sales, without their identifiers -#}
-            {#- run_query opens no transaction (the checkpoint after this
-                needs none open) -#}
-            {%- set present = run_query(
-                "select column_name from information_schema.columns"
-                ~ " where table_catalog = '" ~ relation.database ~ "'"
-                ~ " and table_schema = '" ~ relation.schema ~ "'"
-                ~ " and table_name = '" ~ relation.identifier ~ "'"
-            ).columns[0].values() | list -%}
+            {%- set present = relation_column_names(relation) -%}
             {%- set cleared = [] -%}
             {%- for column in hash_columns + erased_free_text_columns()
                 if column in present -%}
-                {%- do cleared.append(column ~ ' = null') -%}
+                {%- do cleared.append(column) -%}
             {%- endfor -%}
-            {%- set marker = erased_in_place_tables()[row[0]] -%}
+            {%- set marker = erased_in_place_tables()[table] -%}
             {%- set condition = holds_erased_identifier(relation, erased) -%}
             {%- if scoped and marker -%}
                 {%- set condition = '(' ~ marker ~ ' > ' ~ written_since
                     ~ ' and ' ~ condition ~ ')' -%}
                 {%- if newly -%}
                     {%- set condition = condition ~ ' or '
-                        ~ holds_erased_identifier(relation, 'journey_newly_erased') -%}
+                        ~ holds_erased_identifier(relation, newly_erased) -%}
                 {%- endif -%}
             {%- endif -%}
-            {%- set deleted = run_query(
-                'update ' ~ relation ~ ' set ' ~ cleared | join(', ')
-                ~ ', is_erased = true where ' ~ condition
-            ) -%}
+            {%- do clear_where(relation, cleared, condition, 'is_erased') -%}
         {%- elif hash_columns -%}
-            {%- set deleted = run_query(
-                'delete from ' ~ relation ~ ' where '
-                ~ holds_erased_identifier(relation, erased)
-            ) -%}
             {%- set ns.tables = ns.tables + 1 -%}
-            {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+            {%- set ns.rows = ns.rows + delete_counted(
+                relation, holds_erased_identifier(relation, erased)
+            ) -%}
         {%- endif -%}
     {%- endfor -%}
     {#- the raw material of the graph still holds the erased people's
@@ -335,10 +309,7 @@
         again here rather than read from int_identity__erased_records: a
         build of a selection may have rebuilt the observations without that
         list, and an erasure must not depend on it -#}
-    {%- set observations = api.Relation.create(
-        database=target.database, schema='intermediate',
-        identifier='int_identity__observations_all'
-    ) -%}
+    {%- set observations = warehouse_relation('intermediate', 'int_identity__observations_all') -%}
     {%- if existing_relation(observations) -%}
         {%- if scoped -%}
             {%- set records = erased_record_ids(
@@ -347,17 +318,15 @@
             ) -%}
             {%- if newly -%}
                 {%- set records = records ~ ' union all '
-                    ~ erased_record_ids(observations, 'journey_newly_erased') -%}
+                    ~ erased_record_ids(observations, newly_erased) -%}
             {%- endif -%}
         {%- else -%}
             {%- set records = erased_record_ids(observations, erased) -%}
         {%- endif -%}
-        {%- set deleted = run_query(
-            'delete from ' ~ observations ~ ' where record_id in ('
-            ~ records ~ ')'
-        ) -%}
         {%- set ns.tables = ns.tables + 1 -%}
-        {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+        {%- set ns.rows = ns.rows + delete_counted(
+            observations, 'record_id in (' ~ records ~ ')'
+        ) -%}
     {%- endif -%}
     {#- the rows the incremental models replaced and keep for their readers
         (config meta keeps_replaced_rows: `__replaced` companions, emptied by
@@ -373,12 +342,7 @@
         {%- set companion = replaced_rows_relation(api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias
         )) -%}
-        {%- set columns = run_query(
-            "select column_name from information_schema.columns"
-            ~ " where table_catalog = '" ~ companion.database ~ "'"
-            ~ " and table_schema = '" ~ companion.schema ~ "'"
-            ~ " and table_name = '" ~ companion.identifier ~ "'"
-        ).columns[0].values() | list -%}
+        {%- set columns = relation_column_names(companion) -%}
         {%- if not columns -%}
             {#- not made yet -#}
         {%- elif 'record_id' in columns and 'identifier_hash' in columns -%}
@@ -403,12 +367,10 @@
             {%- set cleared = [] -%}
             {%- for column in columns
                 if not column.endswith('_id') and column != 'replaced_at' -%}
-                {%- do cleared.append(column ~ ' = null') -%}
+                {%- do cleared.append(column) -%}
             {%- endfor -%}
             {%- if cleared -%}
-                {%- do run_query(
-                    'update ' ~ companion ~ ' set ' ~ cleared | join(', ')
-                ) -%}
+                {%- do clear_where(companion, cleared) -%}
             {%- endif -%}
         {%- elif 'device_key' in columns -%}
             {%- set condition = "device_key in (select e.identifier_hash from "
@@ -422,28 +384,235 @@
             ) }}
         {%- endif -%}
         {%- if columns and condition -%}
-            {%- set deleted = run_query(
-                'delete from ' ~ companion ~ ' where ' ~ condition
-            ) -%}
-            {%- set ns.rows = ns.rows + (deleted.columns[0].values()[0] if deleted.rows else 0) -%}
+            {%- set ns.rows = ns.rows + delete_counted(companion, condition) -%}
         {%- endif -%}
     {%- endfor -%}
     {#- every row kept has now been checked against the whole list -#}
-    {%- do run_query(
-        'create or replace table ' ~ applied ~ ' as select distinct'
-        ~ ' identifier_type, identifier_hash from ' ~ erased
+    {%- do replace_table_as(
+        applied,
+        'select distinct identifier_type, identifier_hash from ' ~ erased
     ) -%}
-    {%- do run_query('drop table if exists journey_newly_erased') -%}
+    {%- do run_query('drop table if exists ' ~ newly_erased) -%}
     {#- the list of those records has done its work: it goes too -#}
-    {%- set erased_records = existing_relation(api.Relation.create(
-        database=target.database, schema='intermediate',
-        identifier='int_identity__erased_records'
-    )) -%}
+    {%- set erased_records = existing_relation(
+        warehouse_relation('intermediate', 'int_identity__erased_records')
+    ) -%}
     {%- if erased_records -%}
-        {%- do run_query('delete from ' ~ erased_records) -%}
+        {#- not truncated: Spark then leaves no Parquet file, which a reader
+            of the table's folder needs for its columns -#}
+        {%- do delete_counted(erased_records, 'true') -%}
     {%- endif -%}
     {{ log("Erasure applied to staging: " ~ ns.rows ~ " row(s) of erased people deleted"
         ~ " (or, in the kept event lines, cleared of their identifiers) in "
         ~ ns.tables ~ " table(s).", info=true) }}
     {{ return(ns.rows) }}
+{%- endmacro %}
+
+{#- What the erasure in staging needs of the engine, dispatched: DuckDB
+    deletes and updates in place; Spark's Parquet tables are rewritten
+    (spark_rewrite). Every call opens no transaction (run_query), since
+    DuckDB's checkpoint after the erasure needs none open. -#}
+
+{% macro erasure_staging_tables() -%}
+    {#- The staging tables (not the views) the erasure checks, and whether
+        the erased-identifier list (int_identity__erased_identifiers)
+        exists: (names, listed). -#}
+    {{ return(adapter.dispatch('erasure_staging_tables', 'customer_journey')()) }}
+{%- endmacro %}
+
+{% macro default__erasure_staging_tables() -%}
+    {%- set found = run_query(
+        "select table_name, table_schema = 'intermediate' from information_schema.tables"
+        ~ " where table_catalog = '" ~ target.database ~ "'"
+        ~ " and ((table_schema = 'staging' and table_type = 'BASE TABLE')"
+        ~ " or (table_schema = 'intermediate'"
+        ~ " and table_name = 'int_identity__erased_identifiers')) order by 1"
+    ) -%}
+    {%- set tables = [] -%}
+    {%- set ns = namespace(listed=false) -%}
+    {%- for name, is_list in found.rows -%}
+        {%- if is_list -%}
+            {%- set ns.listed = true -%}
+        {%- else -%}
+            {%- do tables.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return((tables, ns.listed)) }}
+{%- endmacro %}
+
+{% macro spark__erasure_staging_tables() -%}
+    {#- Spark: the metastore's tables in staging but its views (`show
+        tables` lists both). -#}
+    {%- if not run_query("show databases like 'staging'").rows -%}
+        {{ return(([], false)) }}
+    {%- endif -%}
+    {%- set views = run_query('show views in staging').columns[1].values() | list -%}
+    {%- set tables = [] -%}
+    {%- for row in run_query('show tables in staging').rows
+        if not row[2] and row[1] not in views -%}
+        {%- do tables.append(row[1]) -%}
+    {%- endfor -%}
+    {%- set listed = existing_relation(warehouse_relation(
+        'intermediate', 'int_identity__erased_identifiers'
+    )) is not none -%}
+    {{ return((tables | sort, listed)) }}
+{%- endmacro %}
+
+{% macro relation_column_names(relation) -%}
+    {#- A relation's column names in their order, as the database holds it
+        now (not dbt's cache: the companions are made by hooks); none for a
+        relation that does not exist. -#}
+    {{ return(adapter.dispatch('relation_column_names', 'customer_journey')(relation)) }}
+{%- endmacro %}
+
+{% macro default__relation_column_names(relation) -%}
+    {{ return(run_query(
+        "select column_name from information_schema.columns"
+        ~ " where table_catalog = '" ~ relation.database ~ "'"
+        ~ " and table_schema = '" ~ relation.schema ~ "'"
+        ~ " and table_name = '" ~ relation.identifier ~ "'"
+        ~ " order by ordinal_position"
+    ).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro spark__relation_column_names(relation) -%}
+    {#- Spark: `describe` through dbt-spark, which gives none for a missing
+        table. -#}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+{% macro replace_table_as(relation, sql) -%}
+    {#- Makes a table of a query's rows, in place of any of that name. -#}
+    {{ return(adapter.dispatch('replace_table_as', 'customer_journey')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__replace_table_as(relation, sql) -%}
+    {%- do run_query('create or replace table ' ~ relation ~ ' as ' ~ sql) -%}
+{%- endmacro %}
+
+{% macro spark__replace_table_as(relation, sql) -%}
+    {#- Spark replaces only Delta and other v2 tables: a Parquet table is
+        dropped and made again. -#}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    {%- do run_query('create table ' ~ relation ~ ' using parquet as ' ~ sql) -%}
+{%- endmacro %}
+
+{% macro delete_counted(relation, condition) -%}
+    {#- Deletes the rows of a table meeting a condition; returns how many
+        went. -#}
+    {{ return(adapter.dispatch('delete_counted', 'customer_journey')(relation, condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_counted(relation, condition) -%}
+    {%- set deleted = run_query('delete from ' ~ relation ~ ' where ' ~ condition) -%}
+    {{ return(deleted.columns[0].values()[0] if deleted.rows else 0) }}
+{%- endmacro %}
+
+{% macro spark__delete_counted(relation, condition) -%}
+    {#- Spark: counted first; a table with none to delete is not
+        rewritten. -#}
+    {%- set found = run_query(
+        'select count(*) from ' ~ relation ~ ' where coalesce((' ~ condition ~ '), false)'
+    ).columns[0].values()[0] -%}
+    {%- if found -%}
+        {%- do spark_delete_where(relation, condition) -%}
+    {%- endif -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{% macro clear_where(relation, columns, condition=none, flag=none) -%}
+    {#- Sets `columns` to null in the rows of a table meeting `condition`
+        (every row without one) and, with a flag column, sets it true. -#}
+    {{ return(adapter.dispatch('clear_where', 'customer_journey')(relation, columns, condition, flag)) }}
+{%- endmacro %}
+
+{% macro default__clear_where(relation, columns, condition, flag) -%}
+    {%- set assignments = [] -%}
+    {%- for column in columns -%}
+        {%- do assignments.append(column ~ ' = null') -%}
+    {%- endfor -%}
+    {%- if flag -%}{%- do assignments.append(flag ~ ' = true') -%}{%- endif -%}
+    {%- do run_query(
+        'update ' ~ relation ~ ' set ' ~ assignments | join(', ')
+        ~ (' where ' ~ condition if condition else '')
+    ) -%}
+{%- endmacro %}
+
+{% macro spark__clear_where(relation, columns, condition, flag) -%}
+    {#- Spark: a rewrite of the table (spark_rewrite), the condition
+        evaluated once per row; a column keeps its type. -#}
+    {%- set selected = [] -%}
+    {%- for column in relation_column_names(relation) -%}
+        {%- if column in columns -%}
+            {%- do selected.append(
+                'case when journey_cleared then null else `' ~ column ~ '` end as `' ~ column ~ '`'
+            ) -%}
+        {%- elif column == flag -%}
+            {%- do selected.append(
+                'case when journey_cleared then true else `' ~ column ~ '` end as `' ~ column ~ '`'
+            ) -%}
+        {%- else -%}
+            {%- do selected.append('`' ~ column ~ '`') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do spark_rewrite(
+        relation,
+        'select ' ~ selected | join(', ') ~ ' from (select *, coalesce(('
+        ~ (condition or 'true') ~ '), false) as journey_cleared from ' ~ relation ~ ') as flagged'
+    ) -%}
+{%- endmacro %}
+
+{% macro export_parquet(folder, schemas=['marts', 'reference']) -%}
+    {#- run-operation: every relation (table or view) of the given schemas
+        written as Parquet to <folder>/<schema>/<relation>/, for any reader
+        of Parquet (DuckDB, Polars, a BI tool's file connector). On Spark the
+        way to hand the marts to a reader outside the cluster's catalog; on
+        DuckDB the served file is the warehouse, and this is an export of
+        it. Only the project's own relations (not dbt's work tables, not
+        the `__replaced` companions); a folder there already is
+        replaced. -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set ns = namespace(relations=0) -%}
+    {%- for relation in export_relations(schemas) -%}
+        {%- do adapter.dispatch('export_parquet_relation', 'customer_journey')(
+            relation, folder.rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier
+        ) -%}
+        {%- set ns.relations = ns.relations + 1 -%}
+    {%- endfor -%}
+    {{ log("Exported " ~ ns.relations ~ " relation(s) of " ~ schemas | join(', ')
+        ~ " as Parquet to " ~ folder, info=true) }}
+{%- endmacro %}
+
+{% macro export_relations(schemas) -%}
+    {#- The relations export_parquet writes: the models, seeds and snapshots
+        of the schemas that exist, where dbt builds them (on DuckDB the
+        served ones are in the served file). -#}
+    {%- set found = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'seed', 'snapshot')
+        and node.schema in schemas -%}
+        {%- set relation = existing_relation(api.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias
+        )) -%}
+        {%- if relation is not none -%}{%- do found.append(relation) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{% macro default__export_parquet_relation(relation, path) -%}
+    {#- DuckDB makes the last folder of a path only: the journey.serving
+        plugin's journey_make_folder makes its parents. -#}
+    {%- do run_query(
+        "select journey_make_folder('" ~ path.rsplit('/', 1)[0] | replace("'", "''") ~ "')"
+    ) -%}
+    {%- do run_query(
+        "copy (select * from " ~ relation ~ ") to '" ~ path | replace("'", "''")
+        ~ "' (format parquet, per_thread_output true, overwrite true)"
+    ) -%}
+{%- endmacro %}
+
+{% macro spark__export_parquet_relation(relation, path) -%}
+    {%- do run_query(
+        'insert overwrite directory ' ~ spark_string(path) ~ ' using parquet select * from ' ~ relation
+    ) -%}
 {%- endmacro %}

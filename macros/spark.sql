@@ -153,20 +153,17 @@
 
 {% macro spark_replace_keys(strategy, batch, target, unique_key) -%}
     {#- replace_keys (and delete+insert) on Parquet, which has no delete:
-        the target's rows of the keys the batch does not name, and the
-        batch's rows (but replace_keys' key-only rows), are written to a
-        staging table, which then overwrites the target; the statement dbt
-        runs last drops the staging table. With meta keeps_replaced_rows, the
-        target's rows of the batch's keys are first added to its
-        `__replaced` companion, as on DuckDB (default__replace_keys_sql). -#}
+        the target is rewritten (spark_rewrite) with its rows of the keys the
+        batch does not name and the batch's rows (but replace_keys' key-only
+        rows); the statement dbt runs last refreshes the table. With meta
+        keeps_replaced_rows, the target's rows of the batch's keys are first
+        added to its `__replaced` companion, as on DuckDB
+        (default__replace_keys_sql). -#}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
     {%- set meta = config.get('meta', {}) -%}
     {%- set columns = get_quoted_csv(
         adapter.get_columns_in_relation(target) | map(attribute='name')
     ) -%}
-    {%- set staged = target.incorporate(path={
-        'identifier': target.identifier ~ '__dbt_replace_keys'
-    }) -%}
     {%- set matches -%}
         {%- for key in keys -%}
             batch_keys.{{ key }} = {{ target }}.{{ key }}{{ " and " if not loop.last }}
@@ -186,9 +183,7 @@
             ~ ' as batch_keys where ' ~ matches ~ ')'
         ) -%}
     {%- endif -%}
-    {%- do run_query('drop table if exists ' ~ staged) -%}
     {%- set kept -%}
-        create table {{ staged }} using parquet as
         select {{ columns }}
         from {{ target }}
         where not exists (
@@ -206,11 +201,8 @@
         where {{ config.meta_require('key_only_column') }} is not null
         {%- endif %}
     {%- endset -%}
-    {%- do run_query(kept) -%}
-    {%- do run_query(
-        'insert overwrite table ' ~ target ~ ' select ' ~ columns ~ ' from ' ~ staged
-    ) -%}
-    drop table if exists {{ staged }}
+    {%- do spark_rewrite(target, kept) -%}
+    refresh table {{ target }}
 {%- endmacro %}
 
 {% macro spark_lines_table(relation) -%}
@@ -272,19 +264,27 @@
 
 {% macro spark_delete_where(relation, condition) -%}
     {#- Deletes the rows of a Parquet table meeting `condition`, which Spark
-        cannot do in place: the other rows are copied to a staging table,
-        which then overwrites the table (Spark does not overwrite a table
-        it reads in the same statement). -#}
-    {%- set kept = relation.incorporate(path={
-        'identifier': relation.identifier ~ '__dbt_kept'
-    }) -%}
-    {%- do run_query('drop table if exists ' ~ kept) -%}
-    {%- do run_query(
-        'create table ' ~ kept ~ ' using parquet as select * from ' ~ relation
-        ~ ' where not coalesce((' ~ condition ~ '), false)'
+        cannot do in place: a rewrite with the other rows. -#}
+    {%- do spark_rewrite(
+        relation,
+        'select * from ' ~ relation ~ ' where not coalesce((' ~ condition ~ '), false)'
     ) -%}
-    {%- do run_query('insert overwrite table ' ~ relation ~ ' select * from ' ~ kept) -%}
-    {%- do run_query('drop table if exists ' ~ kept) -%}
+{%- endmacro %}
+
+{% macro spark_rewrite(relation, rows) -%}
+    {#- Replaces a Parquet table's rows with the result of `rows` (a query
+        giving its columns in their order, which may read the table): the
+        rows are written to a work table first (<table>__dbt_rewrite), which
+        then overwrites the table, since Spark does not overwrite a table a
+        statement reads; the work table is dropped. Partitions and options
+        stay the table's. -#}
+    {%- set work = relation.incorporate(path={
+        'identifier': relation.identifier ~ '__dbt_rewrite'
+    }) -%}
+    {%- do run_query('drop table if exists ' ~ work) -%}
+    {%- do run_query('create table ' ~ work ~ ' using parquet as ' ~ rows) -%}
+    {%- do run_query('insert overwrite table ' ~ relation ~ ' select * from ' ~ work) -%}
+    {%- do run_query('drop table if exists ' ~ work) -%}
 {%- endmacro %}
 
 {% macro outside_transaction(sql) -%}
@@ -340,7 +340,7 @@
     {#- Snapshots on Parquet. dbt-spark's snapshot merges into the table,
         which needs Delta, Iceberg or Hudi (not installable offline); this
         one builds dbt's staging of the changes as dbt-spark does, then
-        writes the table's next version whole (spark_snapshot_rewrite). -#}
+        rewrites the table whole (spark_snapshot_rows, spark_rewrite). -#}
     {%- set exists, target = get_or_create_relation(
         database=none, schema=model.schema, identifier=model.alias, type='table'
     ) -%}
@@ -367,7 +367,8 @@
             | rejectattr('name', 'in', ['dbt_change_type', 'dbt_unique_key'])
             | list -%}
         {%- do create_columns(target, added) -%}
-        {%- set final_sql = spark_snapshot_rewrite(target, staging) -%}
+        {%- do spark_rewrite(target, spark_snapshot_rows(target, staging)) -%}
+        {%- set final_sql = 'refresh table ' ~ target -%}
     {%- endif -%}
     {%- call statement('main') -%}
         {{ final_sql }}
@@ -376,30 +377,21 @@
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {%- if exists -%}
         {%- do adapter.drop_relation(staging) -%}
-        {%- do run_query('drop table if exists ' ~ spark_snapshot_next(target)) -%}
     {%- endif -%}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({'relations': [target]}) }}
 {% endmaterialization %}
 
-{% macro spark_snapshot_next(target) -%}
-    {#- The work table holding a snapshot's next version. -#}
-    {{ return(target.incorporate(path={'identifier': target.identifier ~ '__dbt_next'})) }}
-{%- endmacro %}
-
-{% macro spark_snapshot_rewrite(target, staging) -%}
-    {#- What dbt's snapshot merge does, as a rewrite: the table's rows, a
-        current version that changed or went closed with the staged
-        dbt_valid_to, and the staged new versions (dbt_change_type insert)
-        whose dbt_scd_id the table does not hold yet, are written to a work
-        table (spark_snapshot_next); the statement returned overwrites the
-        table with it. -#}
+{% macro spark_snapshot_rows(target, staging) -%}
+    {#- What dbt's snapshot merge does, as the rows of the table's next
+        version (written by spark_rewrite): the table's rows, a current
+        version that changed or went closed with the staged dbt_valid_to,
+        and the staged new versions (dbt_change_type insert) whose
+        dbt_scd_id the table does not hold yet. -#}
     {%- set names = config.get('snapshot_table_column_names') or get_snapshot_table_column_names() -%}
     {%- set current = config.get('dbt_valid_to_current') -%}
-    {%- set next = spark_snapshot_next(target) -%}
     {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
-    {%- set rewrite -%}
-        create table {{ next }} using parquet as
+    {%- set rows -%}
         select
             {%- for column in columns %}
             {%- if column == names.dbt_valid_to %}
@@ -432,7 +424,5 @@
             on known.{{ names.dbt_scd_id }} = added.{{ names.dbt_scd_id }}
         where added.dbt_change_type = 'insert'
     {%- endset -%}
-    {%- do run_query('drop table if exists ' ~ next) -%}
-    {%- do run_query(rewrite) -%}
-    {{ return('insert overwrite table ' ~ target ~ ' select * from ' ~ next) }}
+    {{ return(rows) }}
 {%- endmacro %}

@@ -66,6 +66,19 @@ def _bench(args: argparse.Namespace) -> int:
             print(failed, file=sys.stderr)
             return 1
 
+    if args.target == "spark":
+        from journey.bench_spark import run_spark_bench
+
+        report = _report_path(args, f"spark-{args.persons}x{args.days}.md")
+        try:
+            landing = Path(args.landing) if args.landing else None
+            return run_spark_bench(
+                args.persons, args.days, args.seed, Path(args.workdir), args.repeat, report, landing
+            )
+        except StepFailed as failed:
+            print(failed, file=sys.stderr)
+            return 1
+
     report = _report_path(args, f"build-{args.persons}x{args.days}.md")
     try:
         landing = Path(args.landing) if args.landing else None
@@ -154,7 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="time and memory: the whole build (default) or the identity graph alone",
         description=(
             "`journey bench [build] --persons N`: simulate, build, compare with reading the "
-            "raw files once. `journey bench incremental --persons N`: the daily build of the "
+            "raw files once; with --target spark, the same build on DuckDB and on Spark, "
+            "their ratio. `journey bench incremental --persons N`: the daily build of the "
             "last day's files on the history of the days before, against a full build. "
             "`journey bench identity --edges N`: connected components of "
             "one edge list in SQL (the project's macro), scipy and networkx. `journey bench "
@@ -166,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         "what", nargs="?", choices=["build", "incremental", "identity", "markov"], default="build"
     )
     bench.add_argument("--persons", type=int, default=20_000, help="build: scale of the data set")
+    bench.add_argument(
+        "--target", choices=["duckdb", "spark"], default="duckdb",
+        help="build: spark builds the zone on DuckDB and on Spark and compares them",
+    )
     bench.add_argument("--edges", type=int, default=1_000_000, help="identity: edges in the graph")
     bench.add_argument(
         "--networkx-max-edges", type=int, default=2_000_000,
@@ -194,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--report",
         help="the Markdown report to write (default docs/benchmarks/build-<persons>x<days>.md,"
+        " spark-<persons>x<days>.md,"
         " daily-<persons>x<days>.md, identity-<edges>.md or markov-<paths>.md)",
     )
     bench.set_defaults(func=_bench)

@@ -200,6 +200,14 @@ class Plugin(BasePlugin):
             "VARCHAR",
             side_effects=True,
         )
+        # a folder and its parents, for COPY ... TO (macro export_parquet)
+        conn.create_function(
+            "journey_make_folder",
+            lambda path: str(Path(path).mkdir(parents=True, exist_ok=True) or path),
+            ["VARCHAR"],
+            "VARCHAR",
+            side_effects=True,
+        )
 
     def configure_cursor(self, cursor: Any) -> None:
         cursor.execute(f"set variable {SALT_VARIABLE} = $salt", {"salt": hash_salt()})

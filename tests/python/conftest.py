@@ -160,13 +160,42 @@ def daily_warehouse(daily_build: DailyBuild) -> Iterator[duckdb.DuckDBPyConnecti
     con.close()
 
 
-@pytest.fixture(scope="module", params=["one full build", "daily builds"])
+@pytest.fixture(scope="session")
+def spark_sim(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The simulated test zone built once on Spark, without the data tests
+    (they run on Spark on the example zone: test_spark), and every relation
+    exported as Parquet, views too (spark_helpers.export_spark)."""
+    from spark_helpers import FIRST_BUILD, export_spark, spark_build
+
+    def make(out: Path) -> None:
+        spark_build(out, sim_dir / "landing", FIRST_BUILD)
+        export_spark(out, sim_dir / "landing")
+
+    return _once(tmp_path_factory, "spark-sim", make)
+
+
+@pytest.fixture(scope="session")
+def spark_sim_warehouse(spark_sim: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Spark's relations of the simulated zone, read through DuckDB under
+    their warehouse names."""
+    from spark_helpers import open_export
+
+    con = open_export(spark_sim / "export")
+    yield con
+    con.close()
+
+
+@pytest.fixture(
+    scope="module",
+    params=["one full build", "daily builds", pytest.param("on spark", marks=pytest.mark.spark_sim)],
+)
 def truth_warehouse(request: pytest.FixtureRequest) -> duckdb.DuckDBPyConnection:
     """What the truth tests of identity, sessions and conversions check: the
-    test zone built at once, and the same zone delivered and built day by day
-    (daily_build)."""
-    name = "warehouse" if request.param == "one full build" else "daily_warehouse"
-    return request.getfixturevalue(name)
+    test zone built at once, the same zone delivered and built day by day
+    (daily_build), and the zone built at once on Spark (spark_sim, marker
+    spark_sim)."""
+    names = {"one full build": "warehouse", "daily builds": "daily_warehouse", "on spark": "spark_sim_warehouse"}
+    return request.getfixturevalue(names[request.param])
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ final as (
         product_id,
         quantity,
         unit_price,
-        quantity * unit_price as line_amount,
+        cast(quantity * unit_price as decimal(18, 4)) as line_amount,
         source_file
     from lines
     where quarantine_reason is null and not is_duplicate
