@@ -222,10 +222,10 @@ def test_every_node_on_spark_passes_twice(spark_example: tuple[Path, Path, list[
         if build == 0:  # the first build, without the tests
             assert set(status.values()) == {"success"}, status
             continue
-        # every data and unit test ran and passed (a DuckDB-only unit test is
-        # disabled on Spark, in its YAML)
+        # every data and unit test ran and passed
         tests = [uid for uid in status if uid.startswith(("test.", "unit_test."))]
         assert len(tests) > 300
+        assert sorted(uid for uid in tests if uid.startswith("unit_test.")) == sorted(manifest["unit_tests"])
         # an exposure (a dashboard) has nothing to build
         assert {s for u, s in status.items() if not u.startswith("exposure.")} == {"success", "pass"}, {
             u: s for u, s in status.items() if s not in ("success", "pass") and not u.startswith("exposure.")
