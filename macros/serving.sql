@@ -476,8 +476,10 @@
 {%- endmacro %}
 
 {% macro spark__relation_column_names(relation) -%}
-    {#- Spark: `describe` through dbt-spark, which gives none for a missing
-        table. -#}
+    {#- Spark: `describe` through dbt-spark, once the metastore lists the
+        table (a describe of a missing one logs Spark's error, though dbt
+        takes it as none). -#}
+    {%- if existing_relation(relation) is none -%}{{ return([]) }}{%- endif -%}
     {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
 {%- endmacro %}
 
