@@ -135,26 +135,15 @@
 
 {% macro erased_hash_columns(relation) -%}
     {#- The identifier-hash columns of a relation (`*_hash`, not row_hash), at
-        run time; read with run_query, which opens no transaction (on Spark,
-        from the columns dbt lists). -#}
+        run time, in the relation's order (relation_column_names, which
+        opens no transaction). -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- if target.type == 'spark' -%}
-        {%- set names = [] -%}
-        {%- for column in adapter.get_columns_in_relation(relation)
-            if column.name.endswith('_hash') and column.name != 'row_hash' -%}
-            {%- do names.append(column.name) -%}
-        {%- endfor -%}
-        {{ return(names) }}
-    {%- endif -%}
-    {%- set found = run_query(
-        "select column_name from information_schema.columns"
-        ~ " where table_catalog = '" ~ relation.database ~ "'"
-        ~ " and table_schema = '" ~ relation.schema ~ "'"
-        ~ " and table_name = '" ~ relation.identifier ~ "'"
-        ~ " and column_name like '%\\_hash' escape '\\'"
-        ~ " and column_name <> 'row_hash' order by ordinal_position"
-    ) -%}
-    {{ return(found.columns[0].values() | list) }}
+    {%- set names = [] -%}
+    {%- for column in relation_column_names(relation)
+        if column.endswith('_hash') and column != 'row_hash' -%}
+        {%- do names.append(column) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 {% macro holds_erased_identifier(relation, erased) -%}
