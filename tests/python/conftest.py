@@ -35,6 +35,31 @@ from journey.warehouse import Workspace, run_dbt
 TEST_CONFIG = SimConfig(persons=5000, days=60, seed=7)
 SALT = "test-salt"
 EXAMPLE_LANDING = project_root().parent / "shared" / "examples" / "landing"
+# a build without the data and unit tests: the builds a test makes on the
+# way to the one it checks. The next build with the tests checks every row
+# written since the last build whose tests ran (config meta tests_last_load),
+# so what an untested build wrote is checked all the same
+UNTESTED_BUILD = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+
+
+# The order in which the two workers take the test files (one file at a
+# time each, pyproject.toml: --dist=loadfile --no-loadscope-reorder): the
+# longest first, the two Spark files and the daily builds apart, so that a
+# worker seldom waits for a build the other is making (_once); the truth
+# tests last, when the three builds of the test zone they read are made.
+FIRST_FILES = ("test_spark.py", "test_daily_operation.py", "test_spark_sim.py", "test_bench.py",
+               "test_deployment.py", "test_dashboards.py", "test_project.py")  # fmt: skip
+LAST_FILES = ("test_identity.py", "test_journeys.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        if name in FIRST_FILES:
+            return FIRST_FILES.index(name)
+        return len(FIRST_FILES) + 1 + LAST_FILES.index(name) if name in LAST_FILES else len(FIRST_FILES)
+
+    items.sort(key=rank)  # stable: the files in between, and the tests of a file, keep their order
 
 
 def copy_example(landing: Path) -> Path:
@@ -104,7 +129,10 @@ DELIVERY_DAYS_BEFORE_LAST = (8, 7, 3, 2, 1, 0)
 class DailyBuild:
     """The test zone delivered day by day: one full build of the first
     delivery, then one plain `dbt build` per delivery, the last delivery
-    delivered twice; and a full build on all the delivered files at once."""
+    delivered twice; and a full build on all the delivered files at once.
+    The builds before the last delivery go without the tests
+    (UNTESTED_BUILD): the last delivery's build tests every row written
+    since the history."""
 
     deliveries: list[Path]
     daily: Workspace  # after every delivery
@@ -128,7 +156,7 @@ def daily_build(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Dail
         deliveries = cut_deliveries(sim_dir / "landing", out / "deliveries", days)
         for delivery in deliveries:
             deliver(delivery, daily.landing)
-            _build(daily)
+            _build(daily, None if delivery == deliveries[-1] else UNTESTED_BUILD)
         shutil.copyfile(daily.duckdb, out / "before-repeat.duckdb")
         for kept, copy in zip(working_paths(daily.duckdb), working_paths(out / "before-repeat.duckdb")):
             shutil.copyfile(kept, copy)

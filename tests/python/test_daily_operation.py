@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-from conftest import SALT, DailyBuild, _build, copy_example
+from conftest import SALT, UNTESTED_BUILD, DailyBuild, _build, copy_example
 from helpers import MART_MARKERS, identifier_hash, table_differences
 
 from journey.serving import build_path
@@ -193,12 +193,13 @@ def test_a_daily_build_tests_the_rows_written_since_the_last_tested_build(daily_
     assert min(tests for _, tests, _, _ in daily.values()) >= 2, daily
     assert {model for model, (_, _, _, keyed) in daily.items() if keyed} == KEY_TESTED, daily
     assert _last_load_filtered(daily_build.full) == {}
-    # one row per build, each a whole `dbt build`; the last build's tests
-    # checked what was written since the build before it
+    # one row per build; the builds before the last delivery's went without
+    # the tests (conftest.UNTESTED_BUILD), and the last build's tests checked
+    # what was written since the build before it, the last tested one
     con = duckdb.connect(str(build_path(daily_build.daily.duckdb)), read_only=True)
     builds = con.execute("select started_at, tests_checked from main.journey_builds order by 1").fetchall()
     assert len(builds) == len(daily_build.deliveries) + 1, builds
-    assert all(checked for _, checked in builds), builds
+    assert [checked for _, checked in builds] == [False] * (len(builds) - 2) + [True, True], builds
     since = {start for _, _, starts, _ in daily.values() for start in starts}
     assert since == {builds[-2][0].isoformat(sep=" ")}, (since, builds[-2:])
 
@@ -361,7 +362,8 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     are all quarantined takes its events out of the sessions; delivered again
     as a file that yields no row (not gzip), like an email export or till
     files with their header alone, it takes its earlier rows out of
-    staging."""
+    staging. The builds go without the tests but the last
+    (conftest.UNTESTED_BUILD)."""
     landing = copy_example(tmp_path / "landing")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
     ran = (
@@ -370,10 +372,10 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     )  # fmt: skip
     files = sorted((landing / "web").glob("*/*.gz"))
     assert len(files) >= 2
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     assert all(str(path) in ran.read_text() for path in files)
     stamps = _built_session_stamps(workspace)
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     assert ".gz'" not in ran.read_text()
     # nothing new: no device is sessionized again
     assert _built_session_stamps(workspace) == stamps
@@ -382,7 +384,7 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     shutil.copyfile(files[0], new)
     touched, untouched = files[-1], files[:-1]
     os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 60))
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     text = ran.read_text()
     assert str(new) in text and str(touched) in text
     assert not any(str(path) in text for path in untouched)
@@ -395,7 +397,7 @@ def test_a_daily_build_reads_only_the_event_files_it_has_not_read(tmp_path: Path
     assert _sessionized_from(workspace, touched) > 0
     with gzip.open(touched, "wt") as out:
         out.write("not json\n" * 3)
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     assert _sessionized_from(workspace, touched) == 0
     # delivered again as a file that yields no row (not gzip; an export with
     # its header alone): the rows read from it earlier go
@@ -422,10 +424,11 @@ def test_a_till_file_delivered_later_is_judged_with_every_file_sharing_its_ids(t
     earlier one, and sorting before it, makes the earlier row the
     duplicate; a store moved to another time zone has its rows converted
     again; the table then holds what a full build of the same files
-    holds."""
+    holds. The first build and the full one go without the tests
+    (conftest.UNTESTED_BUILD)."""
     landing = copy_example(tmp_path / "landing")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     folder = landing / "pos" / "transactions"
     earlier, later = folder / "LON-02_2026-03-17.csv", folder / "LON-02_2026-03-16.csv"
     header, first = earlier.read_text().splitlines()[:2]
@@ -445,7 +448,7 @@ def test_a_till_file_delivered_later_is_judged_with_every_file_sharing_its_ids(t
     ).fetchall() == [("Europe/Lisbon",)]
     con.close()
     full = Workspace(landing=landing, duckdb=tmp_path / "full" / "warehouse.duckdb", salt=SALT)
-    _build(full)
+    _build(full, UNTESTED_BUILD)
     con = _attached(build_path(workspace.duckdb), build_path(full.duckdb))
     assert table_differences(
         con,
@@ -465,12 +468,13 @@ def test_a_crm_snapshot_is_read_once_and_compared_with_the_current_rows(tmp_path
     stay cleared, a survey answer naming it still names a known contact
     (test known_contact) on the builds that read no snapshot listing it,
     and the CRM tables, the erasure list and the row accounting equal those
-    of a full build of the same files."""
+    of a full build of the same files. The first build and the full one go
+    without the tests (conftest.UNTESTED_BUILD)."""
     landing = copy_example(tmp_path / "landing")
     survey = landing / "surveys" / "nps_2026-03.csv"
     survey.write_text(survey.read_text() + "r-302,C-5602,2026-03-20T10:00:00.000Z,3,\n")
     workspace = Workspace(landing=landing, duckdb=tmp_path / "build" / "warehouse.duckdb", salt=SALT)
-    _build(workspace)
+    _build(workspace, UNTESTED_BUILD)
     folder = landing / "crm" / "contacts"
     header, sam = (folder / "contacts_2026-03-31.csv").read_text().splitlines()[:2]
     later, earlier = folder / "contacts_2026-04-01.csv", folder / "contacts_2026-03-30.csv"
@@ -486,7 +490,7 @@ def test_a_crm_snapshot_is_read_once_and_compared_with_the_current_rows(tmp_path
     _build(workspace)
     assert _current_contact_files(workspace) == {"C-5521": "contacts_2026-03-31.csv"}
     full = Workspace(landing=landing, duckdb=tmp_path / "full" / "warehouse.duckdb", salt=SALT)
-    _build(full)
+    _build(full, UNTESTED_BUILD)
     con = _attached(build_path(workspace.duckdb), build_path(full.duckdb))
     markers = frozenset({"loaded_at", "written_at"})
     differences = {

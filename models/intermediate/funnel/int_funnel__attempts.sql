@@ -112,23 +112,32 @@ step_1 as (
     select
         person_id,
         cast(period_start as date) as period_start,
-        occurred_at as step_1_at,
         occurred_at as entered_at,
-        session_id as entry_session_id
+        session_id as entry_session_id,
+        occurred_at as step_1_at
     from entries
     where entry_rank = 1
 ),
 
+-- the chain of steps, one row per entry: each step's first occurrence at
+-- or after the step before it, null once a step is not reached (a left
+-- join on a null time matches nothing). Each level reads the one before it
+-- once, and the last level is read once (step_chain): a step is a column,
+-- not a union of step tables that each read the whole chain again (which
+-- Spark, which does not materialise a CTE, planned and ran once per step)
 {% for n in range(2, step_count + 1) %}
     step_{{ n }} as (
         select
             step_{{ n - 1 }}.person_id,
             step_{{ n - 1 }}.period_start,
             step_{{ n - 1 }}.entered_at,
-            step_{{ n - 1 }}.step_{{ n - 1 }}_at as previous_at,
+            step_{{ n - 1 }}.entry_session_id,
+            {% for m in range(1, n) -%}
+                step_{{ n - 1 }}.step_{{ m }}_at,
+            {% endfor -%}
             min(step_events.occurred_at) as step_{{ n }}_at
         from step_{{ n - 1 }}
-        inner join step_events
+        left join step_events
             on
                 step_{{ n - 1 }}.person_id = step_events.person_id
                 and step_events.step_order = {{ n }}
@@ -142,39 +151,45 @@ step_1 as (
             step_{{ n - 1 }}.person_id,
             step_{{ n - 1 }}.period_start,
             step_{{ n - 1 }}.entered_at,
-            step_{{ n - 1 }}.step_{{ n - 1 }}_at
+            step_{{ n - 1 }}.entry_session_id,
+            {% for m in range(1, n) -%}
+                step_{{ n - 1 }}.step_{{ m }}_at
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
     ),
 
 {% endfor %}
 
--- each step reached with the time of the step before it, carried along the
--- chain: no window sorts the steps (DuckDB 1.4's window operator ran out of
--- memory on this model with pools of 1.0 to 1.3 GiB at 100k persons, though
--- not with smaller or larger ones)
+-- each step reached with the time of the step before it: the chain's step
+-- columns, one row per step (no window sorts the steps: DuckDB 1.4's window
+-- operator ran out of memory on this model with pools of 1.0 to 1.3 GiB at
+-- 100k persons, though not with smaller or larger ones)
 reached as (
-    {% for n in range(1, step_count + 1) %}
-        select
-            person_id,
-            period_start,
-            {{ n }} as step_order,
-            step_{{ n }}_at as reached_at,
-            {% if n == 1 %}
-                cast(null as {{ dbt.type_timestamp() }}) as previous_at
-            {% else %}
-                previous_at
-            {% endif %}
-        from step_{{ n }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
-
-last_steps as (
     select
-        person_id,
-        period_start,
-        max(step_order) as last_step_order
-    from reached
-    group by person_id, period_start
+        step_chain.person_id,
+        step_chain.period_start,
+        step_chain.entered_at,
+        step_chain.entry_session_id,
+        steps.step_order,
+        steps.step,
+        case steps.step_order
+            {% for n in range(1, step_count + 1) -%}
+                when {{ n }} then step_chain.step_{{ n }}_at
+            {% endfor -%}
+        end as reached_at,
+        case steps.step_order
+            {% for n in range(2, step_count + 1) -%}
+                when {{ n }} then step_chain.step_{{ n - 1 }}_at
+            {% endfor -%}
+        end as previous_at,
+        case
+            {% for n in range(step_count, 1, -1) -%}
+                when step_chain.step_{{ n }}_at is not null then {{ n }}
+            {% endfor -%}
+            else 1
+        end as last_step_order
+    from step_{{ step_count }} as step_chain
+    cross join steps
 ),
 
 adds as (
@@ -220,34 +235,26 @@ final as (
         reached.person_id,
         reached.period_start,
         reached.step_order,
-        steps.step,
+        reached.step,
         reached.reached_at,
-        step_1.entered_at,
+        reached.entered_at,
         {{ dbt.datediff(
             'reached.previous_at', 'reached.reached_at', 'millisecond'
         ) }} / cast(3600000 as {{ type_double() }}) as hours_from_previous,
-        last_steps.last_step_order,
+        reached.last_step_order,
         entry_sessions.platform as entry_platform,
         entry_sessions.device_type as entry_device_type,
         abandoned.added_at,
         coalesce(abandoned.is_cart_abandoned, false) as is_cart_abandoned,
         {{ loaded_at() }} as refreshed_at
     from reached
-    inner join steps on reached.step_order = steps.step_order
-    inner join step_1
-        on
-            reached.person_id = step_1.person_id
-            and reached.period_start = step_1.period_start
-    inner join last_steps
-        on
-            reached.person_id = last_steps.person_id
-            and reached.period_start = last_steps.period_start
     inner join sessions as entry_sessions
-        on step_1.entry_session_id = entry_sessions.session_id
+        on reached.entry_session_id = entry_sessions.session_id
     left join abandoned
         on
             reached.person_id = abandoned.person_id
             and reached.period_start = abandoned.period_start
+    where reached.reached_at is not null
 )
 
 select * from final
