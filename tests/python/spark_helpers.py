@@ -15,8 +15,6 @@ from conftest import EXAMPLE_LANDING, SALT
 
 from journey.simulate.config import project_root
 
-# the whole project on Spark: the first build without the data and unit tests
-FIRST_BUILD = ["build", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot"]
 # what export_spark writes
 EXPORTED_SCHEMAS = ("staging", "intermediate", "marts", "reference", "snapshots")
 
