@@ -134,23 +134,22 @@ def plain_sql(column: str, kind: str, root: Path, builds: set[datetime]) -> str:
     return name
 
 
-def equal_in_sql(duck: duckdb.DuckDBPyConnection, duck_rows: str, duck_root: Path, duck_builds: set[datetime],
-                 spark_rows: str, spark_root: Path, spark_builds: set[datetime]) -> bool:
-    """Whether both relations hold the same rows, as many times each, once
-    every compared column is made plain (plain_sql): `except all` both ways
-    in DuckDB. Rows it leaves over (floats at a rounding edge, a row that
-    differs) are for the comparison in Python (rows_of, unmatched)."""
-
-    def plain(rows: str, root: Path, builds: set[datetime]) -> str:
-        kinds = duck.execute(f"select * from {rows} limit 0").description
-        kept = [(d[0], str(d[1])) for d in kinds if d[0] not in MARKERS | ENGINE_HASHES | BUILD_FACTS]
-        return f"select {', '.join(plain_sql(c, kind, root, builds) for c, kind in kept)} from {rows}"
-
-    left, right = plain(duck_rows, duck_root, duck_builds), plain(spark_rows, spark_root, spark_builds)
+def equal_in_sql(duck: duckdb.DuckDBPyConnection, left: str, right: str) -> bool:
+    """Whether two queries of plain columns (plain_sql) give the same rows,
+    as many times each: `except all` both ways in DuckDB. Rows it leaves
+    over (floats at a rounding edge, a row that differs) are for the
+    comparison in Python (rows_of, unmatched)."""
     found = duck.execute(
         f"select count(*) from (({left} except all {right}) union all ({right} except all {left}))"
     ).fetchone()
     return found is not None and found[0] == 0
+
+
+def plain_rows(rows: str, description: list, root: Path, builds: set[datetime]) -> str:
+    """The compared columns of `rows` (whose columns `description` gives),
+    each made plain (plain_sql)."""
+    kept = [(d[0], str(d[1])) for d in description if d[0] not in MARKERS | ENGINE_HASHES | BUILD_FACTS]
+    return f"select {', '.join(plain_sql(c, kind, root, builds) for c, kind in kept)} from {rows}"
 
 
 def compare_with_duckdb(duck: duckdb.DuckDBPyConnection, duck_root: Path, spark: Callable[[str, str], str],
@@ -170,7 +169,10 @@ def compare_with_duckdb(duck: duckdb.DuckDBPyConnection, duck_root: Path, spark:
     spark_rows = f"(select {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} from {spark(schema, table)})"
     read = duckdb.connect().execute(f"select * from {spark_rows} limit 0")
     assert [str(d[1]) for d in read.description if d[0] not in ENGINE_HASHES] == types, (table, "column types differ")
-    if equal_in_sql(duck, f"{schema}.{table}", duck_root, duck_builds, spark_rows, spark_root, spark_builds):
+    if equal_in_sql(
+        duck, plain_rows(f"{schema}.{table}", found.description, duck_root, duck_builds),
+        plain_rows(spark_rows, read.description, spark_root, spark_builds),
+    ):  # fmt: skip
         return
     expected = rows_of(duck.execute(f"select * from {schema}.{table}"), columns, duck_root, duck_builds)
     got = rows_of(duckdb.connect().execute(f"select * from {spark_rows}"), columns, spark_root, spark_builds)
