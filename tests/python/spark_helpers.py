@@ -32,8 +32,10 @@ def spark_dbt(tmp: Path, args: list[str], landing: Path = EXAMPLE_LANDING, profi
         "DO_NOT_TRACK": "1",
         # two models at once: Spark's per-query start-up overlaps another's work
         "JOURNEY_DBT_THREADS": "2",
-        # the test zones are small: one task per shuffle
+        # the test zones are small: one task per shuffle, and Spark's own
+        # settings for small data (tests/spark-conf/spark-defaults.conf)
         "JOURNEY_SPARK_SHUFFLE_PARTITIONS": "1",
+        "SPARK_CONF_DIR": str(root / "tests" / "spark-conf"),
     }
     argv = [
         str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(root),
