@@ -553,18 +553,19 @@
     ) -%}
 {%- endmacro %}
 
-{% macro export_parquet(folder, schemas=['marts', 'reference']) -%}
+{% macro export_parquet(folder, schemas=['marts', 'reference'], materializations=none) -%}
     {#- run-operation: every relation (table or view) of the given schemas
         written as Parquet to <folder>/<schema>/<relation>/, for any reader
         of Parquet (DuckDB, Polars, a BI tool's file connector). On Spark the
         way to hand the marts to a reader outside the cluster's catalog; on
         DuckDB the served file is the warehouse, and this is an export of
         it. Only the project's own relations (not dbt's work tables, not
-        the `__replaced` companions); a folder there already is
-        replaced. -#}
+        the `__replaced` companions), those of the given materializations
+        if any are given (`[view]`: the views alone; Spark's tables are
+        Parquet files already); a folder there already is replaced. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set ns = namespace(relations=0) -%}
-    {%- for relation in export_relations(schemas) -%}
+    {%- for relation in export_relations(schemas, materializations) -%}
         {%- do adapter.dispatch('export_parquet_relation', 'customer_journey')(
             relation, folder.rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier
         ) -%}
@@ -574,14 +575,16 @@
         ~ " as Parquet to " ~ folder, info=true) }}
 {%- endmacro %}
 
-{% macro export_relations(schemas) -%}
+{% macro export_relations(schemas, materializations=none) -%}
     {#- The relations export_parquet writes: the models, seeds and snapshots
-        of the schemas that exist, where dbt builds them (on DuckDB the
-        served ones are in the served file). -#}
+        of the schemas that exist (of the given materializations, if any),
+        where dbt builds them (on DuckDB the served ones are in the served
+        file). -#}
     {%- set found = [] -%}
     {%- for node in graph.nodes.values()
         if node.resource_type in ('model', 'seed', 'snapshot')
-        and node.schema in schemas -%}
+        and node.schema in schemas
+        and (materializations is none or node.config.materialized in materializations) -%}
         {%- set relation = existing_relation(api.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias
         )) -%}

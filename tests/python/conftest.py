@@ -193,13 +193,14 @@ def daily_warehouse(daily_build: DailyBuild) -> Iterator[duckdb.DuckDBPyConnecti
 @pytest.fixture(scope="session")
 def spark_sim(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The simulated test zone built once on Spark, without the data tests
-    (they run on Spark on the example zone: test_spark), and every relation
-    exported as Parquet, views too (spark_helpers.export_spark)."""
-    from spark_helpers import export_spark, spark_build
+    (they run on Spark on the example zone: test_spark), and its views
+    exported as Parquet (spark_helpers.export_views): with the managed
+    tables, every relation DuckDB can read."""
+    from spark_helpers import export_views, spark_build
 
     def make(out: Path) -> None:
         spark_build(out, sim_dir / "landing", UNTESTED_BUILD)
-        export_spark(out, sim_dir / "landing")
+        export_views(out, sim_dir / "landing")
 
     return _once(tmp_path_factory, "spark-sim", make)
 
@@ -208,9 +209,9 @@ def spark_sim(sim_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def spark_sim_warehouse(spark_sim: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Spark's relations of the simulated zone, read through DuckDB under
     their warehouse names."""
-    from spark_helpers import open_export
+    from spark_helpers import open_spark
 
-    con = open_export(spark_sim / "export")
+    con = open_spark(spark_sim)
     yield con
     con.close()
 

@@ -1,6 +1,6 @@
 """Running dbt on the spark target in the tests (issue #15), and reading
-what it wrote: Spark's managed Parquet tables, or an export of every
-relation, views too (macro export_parquet), through DuckDB."""
+what it wrote through DuckDB: Spark's managed Parquet tables, and its
+views as Spark exports them (macro export_parquet)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from conftest import EXAMPLE_LANDING, SALT
 
 from journey.simulate.config import project_root
 
-# what export_spark writes
-EXPORTED_SCHEMAS = ("staging", "intermediate", "marts", "reference", "snapshots")
+# the schemas whose relations spark_relations reads, and those holding views
+READ_SCHEMAS = ("main", "staging", "intermediate", "marts", "reference", "snapshots")
+VIEW_SCHEMAS = ("staging", "intermediate", "marts")
 
 
 def spark_dbt(tmp: Path, args: list[str], landing: Path = EXAMPLE_LANDING, profiles: Path | None = None,
@@ -61,26 +62,49 @@ def spark_table(warehouse: Path, schema: str, table: str) -> str:
     return f"read_parquet('{folder}/*.parquet')"
 
 
-def export_spark(tmp: Path, landing: Path) -> Path:
-    """Every relation of EXPORTED_SCHEMAS, views too, written by Spark as
-    Parquet (macro export_parquet) to tmp/export/<schema>/<relation>/."""
+def managed_tables(warehouse: Path, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The project's managed Spark tables in `schemas`, (schema, table), but
+    dbt's work tables and the `__replaced` companions."""
+    return sorted(
+        (schema, folder.name) for schema in schemas for folder in (warehouse / f"{schema}.db").glob("*")
+        if folder.is_dir() and "__dbt" not in folder.name and not folder.name.endswith("__replaced")
+    )  # fmt: skip
+
+
+def export_views(tmp: Path, landing: Path) -> Path:
+    """The views of VIEW_SCHEMAS, which only Spark can read, written by
+    Spark as Parquet (macro export_parquet, materializations [view]) to
+    tmp/export/<schema>/<view>/; the tables are Parquet files already."""
     folder = tmp / "export"
-    args = json.dumps({"folder": str(folder), "schemas": list(EXPORTED_SCHEMAS)})
+    args = json.dumps({"folder": str(folder), "schemas": list(VIEW_SCHEMAS), "materializations": ["view"]})
     done = spark_dbt(tmp, ["run-operation", "export_parquet", "--args", args], landing=landing)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     return folder
 
 
-def open_export(folder: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with a view per exported relation, named as in
-    the warehouse (schema.relation), for the queries the truth tests run on
-    DuckDB's warehouse."""
+def spark_relations(tmp: Path) -> dict[tuple[str, str], str]:
+    """Every relation of a Spark build in tmp (READ_SCHEMAS), (schema,
+    relation), named for DuckDB's read_parquet: a table's managed files, a
+    view's export (export_views)."""
+    relations = {
+        (schema, table): spark_table(tmp / "spark-warehouse", schema, table)
+        for schema, table in managed_tables(tmp / "spark-warehouse", READ_SCHEMAS)
+    }
+    for schema in VIEW_SCHEMAS:
+        for view in sorted((tmp / "export" / schema).glob("*")):
+            assert (schema, view.name) not in relations, f"{schema}.{view.name} is a table and a view"
+            relations[(schema, view.name)] = f"read_parquet('{view}/*.parquet')"
+    return relations
+
+
+def open_spark(tmp: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a view per relation of a Spark build in tmp
+    (spark_relations), named as in the warehouse (schema.relation), for the
+    queries the truth tests run on DuckDB's warehouse."""
     con = duckdb.connect()
-    for schema in sorted(path for path in folder.iterdir() if path.is_dir()):
-        con.execute(f"create schema {schema.name}")
-        for relation in sorted(path for path in schema.iterdir() if path.is_dir()):
-            con.execute(
-                f"create view {schema.name}.{relation.name} as"
-                f" select * from read_parquet('{relation}/*.parquet')"
-            )
+    relations = spark_relations(tmp)
+    for schema in sorted({schema for schema, _ in relations}):
+        con.execute(f"create schema if not exists {schema}")
+    for (schema, relation), files in relations.items():
+        con.execute(f"create view {schema}.{relation} as select * from {files}")
     return con

@@ -28,7 +28,7 @@ from typing import Callable
 import duckdb
 import pytest
 from conftest import EXAMPLE_LANDING, SALT, UNTESTED_BUILD, copy_example
-from spark_helpers import spark_build, spark_dbt, spark_table
+from spark_helpers import managed_tables, spark_build, spark_dbt, spark_table
 
 from journey.simulate.config import project_root
 
@@ -189,10 +189,7 @@ def compare_with_duckdb(duck: duckdb.DuckDBPyConnection, duck_root: Path, spark:
 
 def spark_tables(warehouse: Path) -> list[tuple[str, str]]:
     """The project's tables on Spark, (schema, table), but dbt's work tables."""
-    return sorted(
-        (schema, folder.name) for schema in SCHEMAS for folder in (warehouse / f"{schema}.db").glob("*")
-        if folder.is_dir() and "__dbt" not in folder.name and not folder.name.endswith("__replaced")
-    )  # fmt: skip
+    return managed_tables(warehouse, SCHEMAS)
 
 
 def event_line(message_id: str, **extra: object) -> str:
