@@ -15,9 +15,10 @@ from conftest import EXAMPLE_LANDING, SALT
 
 from journey.simulate.config import project_root
 
-# the schemas whose relations spark_relations reads, and those holding views
-READ_SCHEMAS = ("main", "staging", "intermediate", "marts", "reference", "snapshots")
-VIEW_SCHEMAS = ("staging", "intermediate", "marts")
+# the schemas dbt builds in, and the build's own state (the build log, the
+# erasure applied) in the target's schema
+PROJECT_SCHEMAS = ("staging", "intermediate", "marts", "reference", "snapshots")
+STATE_SCHEMA = "main"
 
 
 def spark_dbt(tmp: Path, args: list[str], landing: Path = EXAMPLE_LANDING, profiles: Path | None = None,
@@ -72,28 +73,28 @@ def managed_tables(warehouse: Path, schemas: tuple[str, ...]) -> list[tuple[str,
 
 
 def export_views(tmp: Path, landing: Path) -> Path:
-    """The views of VIEW_SCHEMAS, which only Spark can read, written by
+    """The views of PROJECT_SCHEMAS, which only Spark can read, written by
     Spark as Parquet (macro export_parquet, materializations [view]) to
     tmp/export/<schema>/<view>/; the tables are Parquet files already."""
     folder = tmp / "export"
-    args = json.dumps({"folder": str(folder), "schemas": list(VIEW_SCHEMAS), "materializations": ["view"]})
+    args = json.dumps({"folder": str(folder), "schemas": list(PROJECT_SCHEMAS), "materializations": ["view"]})
     done = spark_dbt(tmp, ["run-operation", "export_parquet", "--args", args], landing=landing)
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-3000:]
     return folder
 
 
 def spark_relations(tmp: Path) -> dict[tuple[str, str], str]:
-    """Every relation of a Spark build in tmp (READ_SCHEMAS), (schema,
-    relation), named for DuckDB's read_parquet: a table's managed files, a
-    view's export (export_views)."""
+    """Every relation of a Spark build in tmp, (schema, relation), named for
+    DuckDB's read_parquet: a table's managed files (PROJECT_SCHEMAS and
+    STATE_SCHEMA), a view's export (export_views)."""
     relations = {
         (schema, table): spark_table(tmp / "spark-warehouse", schema, table)
-        for schema, table in managed_tables(tmp / "spark-warehouse", READ_SCHEMAS)
+        for schema, table in managed_tables(tmp / "spark-warehouse", (STATE_SCHEMA, *PROJECT_SCHEMAS))
     }
-    for schema in VIEW_SCHEMAS:
-        for view in sorted((tmp / "export" / schema).glob("*")):
-            assert (schema, view.name) not in relations, f"{schema}.{view.name} is a table and a view"
-            relations[(schema, view.name)] = f"read_parquet('{view}/*.parquet')"
+    for view in sorted((tmp / "export").glob("*/*")):
+        key = (view.parent.name, view.name)
+        assert key not in relations, f"{key} is a table and a view"
+        relations[key] = f"read_parquet('{view}/*.parquet')"
     return relations
 
 
